@@ -1,0 +1,51 @@
+"""Helpers every template can use: assets with cache-busting, names of countries and regions."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from ecommunity.core.forms import LanguageForm
+from ecommunity.core.i18n import LANGUAGE_NAMES
+from ecommunity.core.reference import country_name, instrument_name, region_name
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static URL that changes with the file's content, so browsers may cache it for a year."""
+    path = Path(current_app.static_folder) / filename
+    version = _file_digest(str(path)) if not current_app.debug else str(path.stat().st_mtime_ns)
+    return url_for("static", filename=filename, v=version)
+
+
+def template_globals() -> dict:
+    locale = get_locale()
+    return {
+        "asset_url": asset_url,
+        "language_form": LanguageForm(formdata=None),
+        "language_names": LANGUAGE_NAMES,
+        "current_language": str(locale.language) if locale else "en",
+        "current_path": request.full_path.rstrip("?") if request else "/",
+    }
+
+
+def init_app(app) -> None:
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
+    app.context_processor(template_globals)
+    app.jinja_env.filters.update(
+        country=country_name,
+        region=region_name,
+        instrument=instrument_name,
+        datetime=format_datetime,
+        date=format_date,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

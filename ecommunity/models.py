@@ -1,0 +1,5 @@
+"""Imports every feature's models, so migrations and the app always see the whole schema."""
+
+import ecommunity.accounts.auth  # noqa: F401 - registers the user loader
+from ecommunity.accounts.models import User, UserInstrument  # noqa: F401
+from ecommunity.mail.models import OutboxMessage  # noqa: F401

@@ -1,0 +1,1 @@
+"""Full-text search. Every use of Whoosh stays in `engine.py`."""
