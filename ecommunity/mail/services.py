@@ -181,8 +181,6 @@ def deliver_due(limit: int = 100, transport: Transport | None = None) -> dict:
 
 # A background sender per web process for `make run`: woken after a commit that queued mail.
 _wake = threading.Event()
-_started_for: set[int] = set()
-_start_lock = threading.Lock()
 
 
 @event.listens_for(Session, "after_flush")
@@ -202,22 +200,41 @@ def _forget_queued_mail(session):
     session.info.pop("queued_mail", None)
 
 
-def start_background_sender(app, interval: float = 10.0) -> None:
-    """Start (once per process and app) a daemon thread that drains the outbox."""
-    with _start_lock:
-        if id(app) in _started_for:
-            return
-        _started_for.add(id(app))
+class BackgroundSender:
+    """A daemon thread that drains the outbox soon after mail is queued, and every `interval` s."""
 
-    def run():
-        while True:
-            _wake.wait(interval)
+    def __init__(self, app, interval: float = 10.0):
+        self.app = app
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+
+    def start(self) -> "BackgroundSender":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        _wake.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            _wake.wait(self.interval)
             _wake.clear()
+            if self._stopping.is_set():
+                return
             try:
-                with app.app_context():
+                with self.app.app_context():
                     deliver_due()
                     db.session.remove()
-            except Exception:  # the thread must survive a database hiccup
+            except Exception:  # the thread must outlive a database hiccup; the mail stays queued
                 log.exception("background mail delivery failed; will retry")
 
-    threading.Thread(target=run, name="outbox-sender", daemon=True).start()
+
+def start_background_sender(app, interval: float = 10.0) -> BackgroundSender:
+    """Start the app's background sender once; it is kept in app.extensions["outbox_sender"]."""
+    sender = app.extensions.get("outbox_sender")
+    if sender is None:
+        sender = app.extensions["outbox_sender"] = BackgroundSender(app, interval).start()
+    return sender
