@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
@@ -82,9 +83,25 @@ def app_config(database_url, tmp_path):
     }
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The `app` fixture keeps a context pushed for the test's own database work; without this,
+    requests would reuse it and share `g` (cached locale, logged-in user) across requests.
+    After a request, the test's session is expired so it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         yield app
         db.session.remove()
