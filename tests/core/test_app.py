@@ -44,3 +44,21 @@ def test_unknown_page_is_a_friendly_404_in_the_readers_language(client):
     response = client.get("/no-such-page", headers={"Accept-Language": "fr"})
     assert response.status_code == 404
     assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_a_friendly_500_page(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("database on fire")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Something went wrong" in html
+    assert "database on fire" not in html
+
+
+def test_a_post_without_csrf_token_is_refused_kindly(client):
+    response = client.post("/language", data={"language": "fr", "next": "/"})
+    assert response.status_code == 400
+    assert "This form expired" in response.get_data(as_text=True)
