@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 
 # Compiled catalogues are build products; fuzzy entries are never compiled.
 translations: install
-	@$(BIN)/pybabel compile -q -d ecommunity/translations
+	@$(BIN)/pybabel compile -d ecommunity/translations
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \

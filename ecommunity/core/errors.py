@@ -6,13 +6,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
+    400: (_l("Bad request"),
+          _l("The request could not be understood. Please check what you entered and try again.")),
     403: (_l("Access denied"), _l("You do not have permission to see this page or do this action.")),
     404: (_l("Page not found"), _l("This page does not exist or was moved.")),
     405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
     413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
-    429: (_l("Too many attempts"), _l("You made too many attempts in a short time. Please wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged; please try again later.")),
+    429: (_l("Too many attempts"),
+          _l("You made too many attempts in a short time. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error happened on our side. It has been logged; please try again later.")),
 }
 
 
