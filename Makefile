@@ -32,7 +32,7 @@ extract-messages: install
 	  -o ecommunity/translations/messages.pot .
 
 update-catalogs: extract-messages
-	$(BIN)/pybabel update -q -N --no-location -i ecommunity/translations/messages.pot -d ecommunity/translations
+	$(BIN)/pybabel update -N -i ecommunity/translations/messages.pot -d ecommunity/translations
 
 # npm packages used by the site audit (axe-core, vnu-jar); skipped where npm is missing.
 node_modules/.installed: package.json
