@@ -1,11 +1,12 @@
 """Accounts of the closed community: NFPs, secretariat staff and administrators."""
 
 import enum
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ecommunity.database import UTCDateTime, utcnow
 from ecommunity.extensions import db
@@ -45,6 +46,8 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(120))
+    # The name folded for search (see name_key), kept in step with full_name by the model.
+    search_name: Mapped[str] = mapped_column(String(480), default="")
     country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str] = mapped_column(String(40))
     organisation: Mapped[str] = mapped_column(String(200), default="")
@@ -64,10 +67,16 @@ class User(UserMixin, db.Model):
     )
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    decided_by: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[decided_by_id])
     instrument_links: Mapped[list["UserInstrument"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
         order_by="UserInstrument.instrument",
     )
+
+    @validates("full_name")
+    def _keep_search_name(self, key: str, value: str) -> str:
+        self.search_name = name_key(value)
+        return value
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
@@ -109,3 +118,9 @@ class UserInstrument(db.Model):
 def email_key(email: str) -> str:
     """The form an address is stored and compared in."""
     return email.strip().lower()
+
+
+def name_key(text: str) -> str:
+    """A name folded for searching: case and accents ignored, so "andres" finds "Andrés"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))

@@ -1,6 +1,6 @@
 """Choosing the reader's language and time zone; formatting helpers for templates."""
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -9,6 +9,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 def select_locale() -> str:
     """The user's setting, then the language picked on this browser, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background threads
+        return languages[0]
     if current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")
@@ -18,6 +20,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return "UTC"
     if current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return session.get("timezone") or "UTC"

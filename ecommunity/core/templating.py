@@ -7,7 +7,6 @@ from pathlib import Path
 from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 
-from ecommunity.core.forms import LanguageForm
 from ecommunity.core.i18n import LANGUAGE_NAMES
 from ecommunity.core.reference import country_name, instrument_name, region_name
 
@@ -30,7 +29,6 @@ def template_globals() -> dict:
     locale = get_locale()
     return {
         "asset_url": asset_url,
-        "language_form": LanguageForm(formdata=None),
         "language_names": LANGUAGE_NAMES,
         "current_language": str(locale.language) if locale else "en",
         "current_path": request.full_path.rstrip("?") if request else "/",

@@ -1,8 +1,8 @@
 """accounts and mail outbox
 
-Revision ID: bd6a9f38b0aa
+Revision ID: c82f0e88ab0d
 Revises: 
-Create Date: 2026-11-23 10:35:12.555317
+Create Date: 2026-11-23 10:46:49.882319
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import ecommunity.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'bd6a9f38b0aa'
+revision = 'c82f0e88ab0d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -47,6 +47,7 @@ def upgrade():
     sa.Column('pending_email', sa.String(length=254), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('full_name', sa.String(length=120), nullable=False),
+    sa.Column('search_name', sa.String(length=480), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('region', sa.String(length=40), nullable=False),
     sa.Column('organisation', sa.String(length=200), nullable=False),
