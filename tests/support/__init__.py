@@ -1,0 +1,1 @@
+"""Helpers shared by the browser and audit suites: tools, a live server, a crawler, axe and vnu."""
