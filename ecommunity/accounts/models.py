@@ -69,7 +69,7 @@ class User(UserMixin, db.Model):
 
     decided_by: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[decided_by_id])
     instrument_links: Mapped[list["UserInstrument"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="user", cascade="all, delete-orphan",
         order_by="UserInstrument.instrument",
     )
 

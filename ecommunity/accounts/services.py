@@ -84,7 +84,7 @@ def member_query(q: str = "", country: str = "", region: str = "", instrument: s
         query = query.where(User.region == region)
     if instrument:
         query = query.where(User.instrument_links.any(UserInstrument.instrument == instrument))
-    return query.order_by(User.search_name, User.id)
+    return query.options(selectinload(User.instrument_links)).order_by(User.search_name, User.id)
 
 
 def review_query(status: str) -> Select:
@@ -93,7 +93,8 @@ def review_query(status: str) -> Select:
     if status != "all":
         query = query.where(User.status == status)
     pending_first = case((User.status == AccountStatus.PENDING, 0), else_=1)
-    return query.options(selectinload(User.decided_by)).order_by(pending_first, User.created_at, User.id)
+    return query.options(selectinload(User.decided_by), selectinload(User.instrument_links)).order_by(
+        pending_first, User.created_at, User.id)
 
 
 # --- sign-up and verification -------------------------------------------------------------
