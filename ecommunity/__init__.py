@@ -73,9 +73,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from ecommunity.accounts.views import bp as accounts_bp
     from ecommunity.core.views import bp as core_bp
+    from ecommunity.events.views import bp as events_bp
+    from ecommunity.forums.views import bp as forums_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(forums_bp)
+    app.register_blueprint(events_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

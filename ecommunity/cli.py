@@ -63,6 +63,7 @@ def register(app) -> None:
 def feature_commands() -> list:
     """Command groups that features contribute."""
     from ecommunity.accounts.cli import users_group
+    from ecommunity.forums.cli import forums_group
 
-    return [users_group]
+    return [users_group, forums_group]
 

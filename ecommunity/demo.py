@@ -70,4 +70,10 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Every feature's demo content. Features add their own seeding here."""
-    return seed_demo_accounts()
+    from ecommunity.events.demo import seed_demo_events
+    from ecommunity.forums.demo import seed_forums
+
+    logins = seed_demo_accounts()
+    seed_forums()
+    seed_demo_events(author=db.session.scalar(db.select(User).filter_by(email="secretariat@example.org")))
+    return logins

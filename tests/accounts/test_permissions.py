@@ -2,11 +2,19 @@
 
 A route without a row in ROUTES fails `test_every_get_route_has_a_row`: when you add a
 page, add its row (and, for a new URL argument, an entry in URL_VALUES).
+The forms (POST routes) have their own table in test_permissions_post.py.
 """
+
+from datetime import timedelta
 
 import pytest
 
 from ecommunity.accounts.models import Role
+from ecommunity.database import utcnow
+from ecommunity.events.services import EventData, Schedule, create_event
+from ecommunity.extensions import db
+from ecommunity.forums import services as forums
+from ecommunity.forums.models import Access
 from tests.accounts.conftest import sign_in
 
 VISITORS = ("anonymous", "member", "secretariat", "admin")
@@ -17,6 +25,7 @@ DENIED = 403
 NOT_FOUND = 404
 LOGIN = "to login"  # 302 to the login page, which then comes back
 HOME = "to home"  # 302 to the home page
+FORWARD = "forwards"  # 302 to another page than the login page (a permanent link to a post, say)
 
 # Expected answer for (anonymous, member, secretariat, admin).
 PUBLIC = (OK, OK, OK, OK)
@@ -25,6 +34,12 @@ STAFF = (LOGIN, DENIED, OK, OK)
 ADMINS = (LOGIN, DENIED, DENIED, OK)
 GUESTS = (OK, HOME, HOME, HOME)  # pages for people who are not logged in
 LINKS = (BAD_LINK, BAD_LINK, BAD_LINK, BAD_LINK)
+DEAD_LINKS = (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)  # feed and unsubscribe links given a made-up token
+MEMBERS_FORWARD = (LOGIN, FORWARD, FORWARD, FORWARD)
+# A feed for members by session or ?token=: a feed reader without either gets 404, not a login page.
+MEMBER_FEED = (NOT_FOUND, OK, OK, OK)
+# Deleting someone else's post: only its author may (moderators hide posts instead).
+AUTHOR_ONLY = (LOGIN, DENIED, DENIED, DENIED)
 
 ROUTES = {
     # core
@@ -46,51 +61,139 @@ ROUTES = {
     "accounts.directory": MEMBERS,
     "accounts.member": MEMBERS,
     "accounts.review_list": STAFF,
+    # forums: closed to the public, except the feeds and the unsubscribe links of the mails
+    "forums.index": MEMBERS,
+    "forums.category": MEMBERS,
+    "forums.topic": MEMBERS,
+    "forums.topic_unread": MEMBERS_FORWARD,
+    "forums.post": MEMBERS_FORWARD,
+    "forums.new_topics": MEMBERS,
+    "forums.unread": MEMBERS,
+    "forums.topic_new": MEMBERS,
+    "forums.reply": MEMBERS,
+    "forums.post_edit": STAFF,  # someone else's post: moderators may edit it
+    "forums.post_delete": AUTHOR_ONLY,
+    "forums.post_report": MEMBERS,
+    "forums.settings": MEMBERS,
+    "forums.unsubscribe": DEAD_LINKS,
+    "forums.feed": PUBLIC,  # anonymous readers get a valid feed without entries
+    "forums.category_feed": MEMBER_FEED,
+    "forums.topic_move": STAFF,
+    "forums.post_history": STAFF,
+    "forums.reports": STAFF,
+    "forums.moderation_log": STAFF,
+    "forums.admin_categories": ADMINS,
+    "forums.category_new": ADMINS,
+    "forums.category_edit": ADMINS,
+    # events: public events and feeds for everyone, the organisers' forms for the secretariat
+    "events.upcoming": PUBLIC,
+    "events.past": PUBLIC,
+    "events.calendar": PUBLIC,
+    "events.month": PUBLIC,
+    "events.detail": PUBLIC,
+    "events.event_ics": PUBLIC,
+    "events.feed_ics": PUBLIC,
+    "events.feed_atom": PUBLIC,
+    "events.private_feed_ics": DEAD_LINKS,
+    "events.private_feed_atom": DEAD_LINKS,
+    "events.subscribe": PUBLIC,
+    "events.reader_zone": PUBLIC,
+    "events.create": STAFF,
+    "events.edit": STAFF,
+    "events.postpone": STAFF,
+    "events.cancel": STAFF,
 }
 
-# How to fill each URL argument, from the objects `world` creates.
+# How to fill each URL argument (of GET and POST routes), from the objects `world` creates.
 URL_VALUES = {
     "user_id": lambda world: world["member"].id,
     "token": lambda world: "not-a-valid-token",
+    "slug": lambda world: world["category"].slug,
+    "category_id": lambda world: world["category"].id,
+    "topic_id": lambda world: world["topic"].id,
+    "post_id": lambda world: world["post"].id,
+    "report_id": lambda world: world["report"].id,
+    "event_id": lambda world: world["event"].id,
+    "year": lambda world: world["event"].start_date.year,
+    "month": lambda world: world["event"].start_date.month,
 }
 
 
+def build_world(make_user) -> dict:
+    """A listed member; an open forum category with a topic, a reply and a report on it; a public event.
+
+    The forum posts are written by another member than the visitors. Each call makes new objects.
+    """
+    member = make_user(full_name="Listed Member")
+    author = make_user(full_name="Forum Author")
+    category = forums.save_category(None, slug=f"open-talk-{member.id}", name="Open talk", access=Access.MEMBERS)
+    topic = forums.create_topic(category=category, author=author, title="Which sites to count?", body="First",
+                                notify=False)
+    post = forums.reply(topic=topic, author=author, body="A reply", notify=False)
+    report = forums.report_post(post, member, "spam")
+    start = (utcnow() + timedelta(days=10)).date()
+    event = create_event(EventData(
+        title_en="Regional workshop", event_type="pre-cop-workshop", is_public=True, city="Nairobi",
+        country="KE", schedule=Schedule("UTC", True, start, start),
+    ))
+    db.session.commit()
+    return {"member": member, "category": category, "topic": topic, "post": post, "report": report,
+            "event": event}
+
+
+def rules_with(app, method: str) -> list:
+    return [rule for rule in app.url_map.iter_rules() if method in rule.methods and rule.endpoint != "static"]
+
+
 def get_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"]
+    return rules_with(app, "GET")
+
+
+def url_of(rule, world) -> str:
+    return rule.build({name: URL_VALUES[name](world) for name in rule.arguments}, append_unknown=False)[1]
+
+
+def client_for(app, make_user, visitor: str):
+    """A test client of its own, signed in as a new account with the visitor's role (none for anonymous)."""
+    client = app.test_client()
+    if visitor != "anonymous":
+        sign_in(client, make_user(role=Role(visitor)))
+    return client
+
+
+def answer(response):
+    """The response in the table's terms: a redirect kind, else the status code."""
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        if location.startswith("/login?next="):
+            return LOGIN
+        return HOME if location == "/" else FORWARD
+    return response.status_code
 
 
 def test_every_get_route_has_a_row(app):
     endpoints = {rule.endpoint for rule in get_rules(app)}
     assert endpoints - set(ROUTES) == set(), "pages without a row in ROUTES"
     assert set(ROUTES) - endpoints == set(), "rows in ROUTES for pages that no longer exist"
-    arguments = {argument for rule in get_rules(app) for argument in rule.arguments}
-    assert arguments - set(URL_VALUES) == set(), "URL arguments without an entry in URL_VALUES"
+    routes = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    arguments = {argument for rule in routes for argument in rule.arguments}
+    assert arguments - set(URL_VALUES) == set(), "URL arguments (of GET or POST routes) without an entry in URL_VALUES"
 
 
 @pytest.fixture
 def world(make_user):
     """The objects whose ids fill URLs."""
-    return {"member": make_user(full_name="Listed Member")}
+    return build_world(make_user)
 
 
-@pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_who_may_open_each_page(app, client, make_user, world, endpoint, visitor):
-    expected = ROUTES[endpoint][VISITORS.index(visitor)]
-    if visitor != "anonymous":
-        sign_in(client, make_user(role=Role(visitor)))
+def test_who_may_open_each_page(app, make_user, world, endpoint):
     rules = [rule for rule in get_rules(app) if rule.endpoint == endpoint]
     assert rules, f"{endpoint} is no longer a GET route: remove its row"
+    clients = {visitor: client_for(app, make_user, visitor) for visitor in VISITORS}
     for rule in rules:
-        url = rule.build({name: URL_VALUES[name](world) for name in rule.arguments}, append_unknown=False)[1]
+        url = url_of(rule, world)
 
-        response = client.get(url)
+        answers = {visitor: answer(clients[visitor].get(url)) for visitor in VISITORS}
 
-        if expected == LOGIN:
-            assert response.status_code == 302, url
-            assert response.headers["Location"].startswith("/login?next="), url
-        elif expected == HOME:
-            assert response.status_code == 302, url
-            assert response.headers["Location"] == "/", url
-        else:
-            assert response.status_code == expected, url
+        assert answers == dict(zip(VISITORS, ROUTES[endpoint], strict=True)), url
