@@ -102,6 +102,9 @@ ROUTES = {
     "events.edit": STAFF,
     "events.postpone": STAFF,
     "events.cancel": STAFF,
+    # workshops (issue 5)
+    # manual and library (issue 6)
+    # search (issue 6)
 }
 
 # How to fill each URL argument (of GET and POST routes), from the objects `world` creates.
@@ -116,6 +119,9 @@ URL_VALUES = {
     "event_id": lambda world: world["event"].id,
     "year": lambda world: world["event"].start_date.year,
     "month": lambda world: world["event"].start_date.month,
+    # workshops (issue 5)
+    # manual and library (issue 6)
+    # search (issue 6)
 }
 
 
@@ -136,9 +142,12 @@ def build_world(make_user) -> dict:
         title_en="Regional workshop", event_type="pre-cop-workshop", is_public=True, city="Nairobi",
         country="KE", schedule=Schedule("UTC", True, start, start),
     ))
+    world = {"member": member, "category": category, "topic": topic, "post": post, "report": report,
+             "event": event}
+    # workshops (issue 5): world.update(...)
+    # manual and library (issue 6): world.update(...)
     db.session.commit()
-    return {"member": member, "category": category, "topic": topic, "post": post, "report": report,
-            "event": event}
+    return world
 
 
 def rules_with(app, method: str) -> list:

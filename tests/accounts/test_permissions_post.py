@@ -78,6 +78,9 @@ POST_ROUTES = {
     "events.edit": STAFF,
     "events.postpone": STAFF,
     "events.cancel": STAFF,
+    # workshops (issue 5)
+    # manual and library (issue 6)
+    # search (issue 6)
 }
 
 
