@@ -195,8 +195,9 @@ def bench_targets(url: str) -> dict:
 
 
 def start_gunicorn(module: str, port: int, url: str) -> subprocess.Popen:
+    # The reply load is one member posting flat out: lift the forums' posting pace for it.
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, MAIL_DELIVERY="command",
-               PYTHONPATH=str(ROOT))
+               FORUM_POST_RATE_LIMIT="1000000 per minute", PYTHONPATH=str(ROOT))
     env.pop("FLASK_DEBUG", None)
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--worker-class", "sync",

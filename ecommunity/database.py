@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,3 +35,24 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# A request that only read ends its transaction with COMMIT rather than ROLLBACK: psycopg
+# forgets its prepared statements on every ROLLBACK, and without them PostgreSQL plans each
+# listing query again on every request (1-5 ms for a six-table join, ten times its execution).
+@event.listens_for(Session, "after_flush")
+def _remember_write(session, flush_context) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
+
+
+def end_read_only_transaction(session) -> None:
+    """Commit the session's transaction when it wrote nothing and holds no unflushed change."""
+    if (session.in_transaction() and not session.info.get("wrote")
+            and not (session.new or session.dirty or session.deleted)):
+        session.commit()

@@ -77,7 +77,7 @@ class _ProfileFields(FlaskForm):
         DataRequired(_l("Enter your organisation.")),
         Length(max=200, message=_l("At most %(max)s characters.")),
     ])
-    position = StringField(_l("Position"), filters=[_clean], validators=[
+    position = StringField(_l("Job title"), filters=[_clean], validators=[
         Optional(), Length(max=200, message=_l("At most %(max)s characters.")),
     ])
     language = SelectField(_l("Language"))

@@ -1,6 +1,7 @@
 """Choosing the reader's language and time zone; formatting helpers for templates."""
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -25,3 +26,28 @@ def select_timezone() -> str:
     if current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return session.get("timezone") or "UTC"
+
+
+def _page_translations():
+    """The catalogue of this request's language, looked up once per request, not once per string.
+
+    Kept where Flask-Babel keeps its locale, so that `flask_babel.refresh()` forgets it too.
+    """
+    babel_state = g.get("_flask_babel")
+    translations = getattr(babel_state, "babel_translations", None)
+    if translations is None:
+        translations = get_translations()
+        if babel_state is not None:
+            babel_state.babel_translations = translations
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Replace Flask-Babel's template gettext: it resolved the catalogue for each of a page's strings."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _page_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _page_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _page_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _page_translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )

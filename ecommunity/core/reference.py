@@ -2,6 +2,7 @@
 
 import unicodedata
 import zoneinfo
+from functools import cache
 
 from babel import Locale
 from flask_babel import get_locale
@@ -102,17 +103,28 @@ def _sort_key(name: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@cache
+def _available_zones() -> frozenset[str]:
+    # zoneinfo reads the zone list from disk on every call (about 15 ms).
+    return frozenset(zoneinfo.available_timezones())
+
+
 def timezone_choices() -> list[tuple[str, str]]:
     """IANA zones people pick from (Area/City), with UTC first."""
+    return list(_timezone_choices())
+
+
+@cache
+def _timezone_choices() -> tuple[tuple[str, str], ...]:
     zones = sorted(
-        zone for zone in zoneinfo.available_timezones()
+        zone for zone in _available_zones()
         if "/" in zone and zone.split("/")[0] in _ZONE_AREAS
     )
-    return [("UTC", "UTC")] + [(zone, zone.replace("_", " ")) for zone in zones]
+    return (("UTC", "UTC"), *((zone, zone.replace("_", " ")) for zone in zones))
 
 
 def is_known_timezone(name: str) -> bool:
-    return name == "UTC" or name in zoneinfo.available_timezones()
+    return name == "UTC" or name in _available_zones()
 
 
 _ZONE_AREAS = {

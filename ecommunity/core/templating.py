@@ -35,6 +35,11 @@ def template_globals() -> dict:
     }
 
 
+def instrument_names(codes) -> str:
+    """The instruments of a person or event by name, in the reader's language: "AEWA; EUROBATS"."""
+    return "; ".join(str(instrument_name(code)) for code in codes)
+
+
 def init_app(app) -> None:
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
     app.context_processor(template_globals)
@@ -42,6 +47,7 @@ def init_app(app) -> None:
         country=country_name,
         region=region_name,
         instrument=instrument_name,
+        instruments=instrument_names,
         datetime=format_datetime,
         date=format_date,
     )

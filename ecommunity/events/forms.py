@@ -1,6 +1,5 @@
 """Forms for events: the organiser's form, postponing, cancelling, filters and the reader's zone."""
 
-from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -34,14 +33,8 @@ from ecommunity.events.services import (
 BLANK_SESSION_ROWS = 3
 
 
-@lru_cache(maxsize=1)
-def _zone_choices() -> tuple:
-    # timezone_choices() lists the zone files on disk; the list only changes with tzdata.
-    return tuple(timezone_choices())
-
-
 def zone_choices() -> list[tuple[str, str]]:
-    return list(_zone_choices())
+    return list(timezone_choices())
 BLANK_DOCUMENT_ROWS = 2
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.exceptions import NotFound
 
 from ecommunity.accounts.models import AccountStatus, User
@@ -694,7 +694,6 @@ class TopicRow:
 # Made once: a new alias per query costs milliseconds of column proxying and defeats the SQL cache.
 _LastPoster = aliased(User, name="last_poster")
 _Author = aliased(User, name="topic_author")
-_LastTopic = aliased(Topic, name="last_topic")
 
 
 def _topic_rows(statement, user: User):
@@ -745,24 +744,30 @@ class Page:
 
 
 def category_overview(user: User) -> list:
-    """Readable categories in order with counts and their last active topic: one query."""
+    """Readable categories in order with counts and their last active topic: two queries.
+
+    Each category's last topic comes from the activity index, one probe a category; joining
+    on that subquery instead made PostgreSQL hash the whole topic table on every request.
+    """
     last_topic_id = (
         db.select(Topic.id)
         .where(Topic.category_id == Category.id, Topic.state == State.VISIBLE.value)
         .order_by(Topic.last_post_at.desc()).limit(1)
         .correlate(Category).scalar_subquery()
     )
-    last_topic, poster = _LastTopic, _LastPoster
-    statement = (
-        db.select(Category, last_topic.id, last_topic.title, last_topic.last_post_at, last_topic.last_post_number,
-                  poster.full_name)
-        .select_from(Category)
-        .outerjoin(last_topic, last_topic.id == last_topic_id)
-        .outerjoin(poster, poster.id == last_topic.last_poster_id)
-        .where(readable_categories(user))
-        .order_by(Category.position, Category.name)
-    )
-    return db.session.execute(statement).all()
+    categories = db.session.execute(
+        db.select(Category, last_topic_id).where(readable_categories(user)).order_by(Category.position, Category.name)
+    ).all()
+    topic_ids = [topic_id for _category, topic_id in categories if topic_id is not None]
+    last_topics = {}
+    if topic_ids:
+        rows = db.session.execute(
+            db.select(Topic.id, Topic.title, Topic.last_post_at, Topic.last_post_number, _LastPoster.full_name)
+            .outerjoin(_LastPoster, _LastPoster.id == Topic.last_poster_id)
+            .where(Topic.id.in_(topic_ids))
+        ).all()
+        last_topics = {row[0]: tuple(row) for row in rows}
+    return [(category, *last_topics.get(topic_id, (None,) * 5)) for category, topic_id in categories]
 
 
 def topics_in(category: Category, user: User, member: ForumMember | None, page: int) -> Page:
@@ -789,7 +794,7 @@ def _visible_topics(user: User):
 def latest_topics(user: User, member: ForumMember | None = None, limit: int = 5) -> list[TopicRow]:
     """The most recently active topics the member may read (for the home page)."""
     statement = _topic_rows(
-        db.select(Topic).join(Topic.category).where(_visible_topics(user))
+        db.select(Topic).join(Topic.category).options(contains_eager(Topic.category)).where(_visible_topics(user))
         .order_by(Topic.last_post_at.desc()).limit(limit),
         user,
     )
@@ -801,7 +806,7 @@ def _listing(user, member, condition, page: int) -> Page:
         db.select(func.count()).select_from(Topic).join(Topic.category).where(_visible_topics(user), condition)
     )
     statement = _topic_rows(
-        db.select(Topic).join(Topic.category).where(_visible_topics(user), condition)
+        db.select(Topic).join(Topic.category).options(contains_eager(Topic.category)).where(_visible_topics(user), condition)
         .order_by(Topic.last_post_at.desc(), Topic.id.desc())
         .limit(TOPICS_PER_PAGE).offset((page - 1) * TOPICS_PER_PAGE),
         user,

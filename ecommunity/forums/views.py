@@ -4,15 +4,18 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_datetime
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+)
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from limits import parse_many
 
 from ecommunity.accounts.auth import admin_required, secretariat_required
 from ecommunity.database import utcnow
-from ecommunity.extensions import csrf, db, login_manager
+from ecommunity.extensions import csrf, db, limiter, login_manager
 from ecommunity.forums import feeds, markdown, notifications, services
 from ecommunity.forums.forms import (
     REPORT_REASONS,
@@ -79,9 +82,25 @@ def _page_number() -> int:
     return max(1, request.args.get("page", 1, type=int) or 1)
 
 
-def _form_page(template: str, form, **context):
+def _form_page(template: str, form, status: int | None = None, **context):
     """Render a form page: 400 when the form was sent with mistakes, else 200."""
-    return render_template(template, form=form, **context), 400 if form.errors else 200
+    return render_template(template, form=form, **context), status or (400 if form.errors else 200)
+
+
+def _posting_too_fast(user, form) -> bool:
+    """Count a new post against the member's pace (FORUM_POST_RATE_LIMIT); on excess, say so beside the text.
+
+    Checked here rather than by a decorator so that the refused text comes back in the form.
+    """
+    if user.is_secretariat:
+        return False
+    allowed = all([limiter.limiter.hit(item, "forum-post", str(user.id))
+                   for item in parse_many(current_app.config["FORUM_POST_RATE_LIMIT"])])
+    if not allowed:
+        form.body.errors = [*form.body.errors, _(
+            "You are posting faster than the forums allow. Wait a few minutes, then send again: "
+            "your text is kept below.")]
+    return not allowed
 
 
 def post_url(post: Post) -> str:
@@ -239,6 +258,8 @@ def topic_new(slug: str):
     category = services.load_category(slug, me())
     form = TopicForm()
     if form.validate_on_submit():
+        if _posting_too_fast(me(), form):
+            return _form_page("forums/topic_new.html", form.prepare(), 429, category=category)
         try:
             topic = services.create_topic(
                 category=category, author=me(), title=form.title.data, body=form.body.data,
@@ -261,6 +282,8 @@ def reply(topic_id: int):
     if not services.can_reply(user, topic):
         return _closed(topic, "locked" if topic.locked and topic.is_visible else "closed")
     if form.validate_on_submit():
+        if _posting_too_fast(user, form):
+            return _form_page("forums/reply.html", form.prepare(), 429, topic=topic)
         try:
             post = services.reply(topic=topic, author=user, body=form.body.data, token=form.submission.data)
             db.session.commit()

@@ -114,6 +114,27 @@ def test_a_double_click_on_post_makes_one_post(client, categories, member, make_
     assert db.session.scalar(db.select(db.func.count()).select_from(Post).where(Post.body == "Only once")) == 1
 
 
+def test_posting_too_fast_is_refused_with_the_text_kept(app, client, categories, member, make_topic):
+    from ecommunity.extensions import limiter
+
+    app.config["FORUM_POST_RATE_LIMIT"] = "2 per minute"
+    limiter.reset()
+    topic = make_topic(categories["open"], member)
+    sign_in(client, member)
+    for number in (1, 2):
+        response = submit(client, f"/forums/t/{topic.id}/reply", {"body": f"Reply {number}", "submission": f"{number}" * 24})
+        assert response.status_code == 302
+
+    response = submit(client, f"/forums/t/{topic.id}/reply", {"body": "Reply three, typed with care",
+                                                              "submission": "3" * 24})
+
+    html = page(response)
+    assert response.status_code == 429
+    assert re.search(r'id="body-error">[^<]*posting faster than the forums allow', html)
+    assert "Reply three, typed with care" in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Post).where(Post.topic_id == topic.id)) == 3
+
+
 @pytest.mark.parametrize(("body", "message"), [
     ("", "Write something before posting."),
     ("   \n  ", "Write something before posting."),
