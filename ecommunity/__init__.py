@@ -11,6 +11,7 @@ from ecommunity.config import (
     DevelopmentConfig,
     TestConfig,
     check_production_settings,
+    engine_options,
 )
 from ecommunity.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -60,32 +61,48 @@ def _base_settings(config) -> Config:
 
 def register_extensions(app: Flask) -> None:
     import ecommunity.models  # noqa: F401 - the whole schema, for Flask-Migrate
-    from ecommunity.core.i18n import select_locale, select_timezone
+    from ecommunity.core.i18n import install_template_gettext, select_locale, select_timezone
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from ecommunity.accounts.views import bp as accounts_bp
     from ecommunity.core.views import bp as core_bp
+    from ecommunity.evaluations.views import bp as evaluations_bp
     from ecommunity.events.views import bp as events_bp
     from ecommunity.forums.views import bp as forums_bp
+    from ecommunity.library.views import bp as library_bp
+    from ecommunity.manual.views import bp as manual_bp
+    from ecommunity.search.views import bp as search_bp
+    from ecommunity.workshops.views import bp as workshops_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(forums_bp)
-    app.register_blueprint(events_bp)
+    for blueprint in (core_bp, accounts_bp, forums_bp, events_bp, workshops_bp, evaluations_bp, manual_bp,
+                      library_bp, search_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_request_hooks(app: Flask) -> None:
     from ecommunity.core.security import set_security_headers
 
     app.after_request(set_security_headers)
+
+    @app.teardown_request
+    def end_read_only_transaction(error):
+        if error is None:
+            from ecommunity.database import end_read_only_transaction as end
+            from ecommunity.extensions import db
+
+            if db.session.registry.has():
+                end(db.session())
 
 
 def register_template_helpers(app: Flask) -> None:

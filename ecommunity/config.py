@@ -29,10 +29,14 @@ def engine_options(url: str, options: dict) -> dict:
     PostgreSQL: plan each prepared statement once (psycopg prepares a query run five times).
     The listing queries join up to six tables: planning them costs 1-5 ms, up to ten times their
     execution, and PostgreSQL's default keeps re-planning those whose generic plan it guesses dearer.
+    SQLite: wait up to 30 s for the write lock (pysqlite's default is 5 s), so that a crowd of
+    workshop registrations queues for the lock instead of failing with "database is locked".
     """
     if url.startswith("postgresql"):
         connect_args = {"options": "-c plan_cache_mode=force_generic_plan", **options.get("connect_args", {})}
         return {**options, "connect_args": connect_args}
+    if url.startswith("sqlite"):
+        return {**options, "connect_args": {"timeout": 30, **options.get("connect_args", {})}}
     return options
 
 
@@ -58,6 +62,9 @@ class Config:
         # Recycling instead of pre-ping: a ping costs a round trip on every request.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
         self.SEARCH_INDEX_DIR = env.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+        # Uploaded training documents: outside static/, served through a view that checks access.
+        self.LIBRARY_DIR = env.get("LIBRARY_DIR", str(INSTANCE_DIR / "library"))
+        self.LIBRARY_MAX_BYTES = _int("LIBRARY_MAX_BYTES", 20 * 1024 * 1024)
 
         # Mail: without MAIL_SERVER, messages are printed to the console by the sender.
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")

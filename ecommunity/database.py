@@ -56,3 +56,15 @@ def end_read_only_transaction(session) -> None:
     if (session.in_transaction() and not session.info.get("wrote")
             and not (session.new or session.dirty or session.deleted)):
         session.commit()
+
+
+def take_sqlite_write_lock(session) -> None:
+    """On SQLite, start the transaction with the database write lock (`BEGIN IMMEDIATE`).
+
+    A transaction that reads and then writes can be refused at once ("database is locked") when
+    another writer got in between; taking the lock first lets the busy timeout apply (see
+    `config.engine_options`). No-op on other databases, or when this transaction already began.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -76,4 +76,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     logins = seed_demo_accounts()
     seed_forums()
     seed_demo_events(author=db.session.scalar(db.select(User).filter_by(email="secretariat@example.org")))
+    __import__("ecommunity.workshops.demo", fromlist=["_"]).seed_demo_workshops()  # workshops (issue 5)
+    __import__("ecommunity.evaluations.demo", fromlist=["_"]).seed_demo_evaluations()  # evaluations (issue 5)
+    __import__("ecommunity.manual.demo", fromlist=["_"]).seed_manual_and_library()
     return logins

@@ -80,6 +80,7 @@ def app_config(database_url, tmp_path):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "LIBRARY_DIR": str(tmp_path / "library"),
     }
 
 

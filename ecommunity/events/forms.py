@@ -233,6 +233,10 @@ class CancelForm(FlaskForm):
     note = TextAreaField(_l("Reason or announcement (optional)"), validators=[Optional(), Length(max=500)])
 
 
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for buttons that change something."""
+
+
 class ReaderZoneForm(FlaskForm):
     """For visitors who are not logged in: the zone to show times in (members set it in their profile)."""
 

@@ -281,6 +281,16 @@ def cancel_event(event: Event, note: str = "") -> None:
     db.session.flush()
 
 
+def reinstate_event(event: Event) -> None:
+    """Undo a cancellation: the event is on again (as postponed if it had been), calendars follow."""
+    if event.status != EventStatus.CANCELLED:
+        return
+    event.status = (EventStatus.POSTPONED if event.postponed_from else EventStatus.SCHEDULED).value
+    event.status_note = ""
+    _touch(event)
+    db.session.flush()
+
+
 def _shift_local(instant: datetime, days: timedelta, zone: ZoneInfo) -> datetime:
     local = instant.astimezone(zone).replace(tzinfo=None) + days
     return local.replace(tzinfo=zone).astimezone(UTC)

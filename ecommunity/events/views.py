@@ -25,6 +25,7 @@ from ecommunity.events.formatting import (
 )
 from ecommunity.events.forms import (
     CancelForm,
+    ConfirmForm,
     EventForm,
     FilterChoices,
     PostponeForm,
@@ -44,6 +45,7 @@ from ecommunity.events.services import (
     next_events,
     past_events,
     postpone_event,
+    reinstate_event,
     upcoming_events,
     update_event,
 )
@@ -274,6 +276,18 @@ def cancel(event_id: int):
         flash(_("The event was cancelled. It stays listed, marked as cancelled."), "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return _form_page("events/event_cancel.html", form=form, event=event)
+
+
+@bp.route("/events/<int:event_id>/reinstate", methods=["POST"])
+@secretariat_required
+def reinstate(event_id: int):
+    """Undo a cancellation made by mistake or reversed by the hosts."""
+    event = load_event(event_id)
+    if ConfirmForm().validate_on_submit() and event.is_cancelled:
+        reinstate_event(event)
+        db.session.commit()
+        flash(_("The event is on again. Subscribed calendars show it as planned."), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
 
 
 def _form_page(template: str, **context):

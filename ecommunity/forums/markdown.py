@@ -1,13 +1,19 @@
-"""Markdown for posts: CommonMark with tables, strikethrough and bare links, then sanitised by nh3.
+"""Markdown for posts and documents: CommonMark with tables, strikethrough and bare links, sanitised by nh3.
 
 Two locks on the door: markdown-it escapes raw HTML and refuses javascript:/data: links, and
 nh3 (Ammonia) keeps only an allow-list of tags and attributes whatever came out. Headings are
 shifted below the page's own (a post's `#` becomes an h3), and `@First.Last` mentions of real
 members become a highlighted span.
+
+Documents (the NFP manual) go through `render_document`: the same locks, headings kept at their
+level under the page's h1, and an id on every h2 and h3 (a slug of its text, unique in the page)
+with the table of contents built from them.
 """
 
 import html
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import cache
 
 import nh3
@@ -141,3 +147,90 @@ def quote(source: str, author_name: str) -> str:
     """A post as a Markdown quote, to start a reply with."""
     quoted = "\n".join(f"> {line}" if line else ">" for line in source.strip().splitlines())
     return f"> **{author_name.replace('*', '')}:**\n>\n{quoted}\n\n"
+
+
+# --- documents --------------------------------------------------------------------------------
+
+DOCUMENT_TAGS = ALLOWED_TAGS | {"h2"}
+DOCUMENT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
+NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An entry of a document's table of contents."""
+
+    level: int  # 2 or 3
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    html: str
+    toc: list[Heading]
+
+
+def heading_slug(text: str) -> str:
+    """An anchor for a heading: ASCII letters, digits and hyphens, accents dropped ("Espèces" -> "especes")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    slug = NON_SLUG.sub("-", ascii_text).strip("-")[:60].rstrip("-")
+    return slug or "section"
+
+
+def _inline_text(token: Token) -> str:
+    return "".join(child.content for child in token.children or () if child.type in ("text", "code_inline"))
+
+
+def _anchor_headings(state) -> None:
+    """Headings under the page's h1 (a `#` becomes an h2); ids on h2 and h3, collected as the TOC."""
+    used: set[str] = set(state.env.get("reserved_ids") or ())
+    toc: list[Heading] = state.env.setdefault("toc", [])
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        shift = state.env.get("shift", 0)
+        level = min(6, max(2, int(token.tag[1])) + shift)
+        token.tag = f"h{level}"
+        if token.type == "heading_close" or level > 3 + shift:
+            continue
+        text = " ".join(_inline_text(tokens[index + 1]).split())
+        base = anchor = heading_slug(text)
+        number = 1
+        while anchor in used:
+            number += 1
+            anchor = f"{base}-{number}"
+        used.add(anchor)
+        token.attrSet("id", anchor)
+        toc.append(Heading(level - shift, anchor, text))
+
+
+@cache
+def _document_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.disable("image")
+    md.core.ruler.push("anchor_headings", _anchor_headings)
+    return md
+
+
+def render_document(source: str, reserved_ids: frozenset[str] | set[str] = frozenset(),
+                    shift: int = 0) -> RenderedDocument:
+    """A document's Markdown as safe HTML with anchored headings, and its table of contents.
+
+    `reserved_ids` are ids the page around the document already uses: anchors avoid them.
+    `shift` 1 puts the document one level lower (h3 and h4 anchored), under a page's own h2.
+    """
+    env: dict = {"reserved_ids": reserved_ids, "shift": shift}
+    raw = _document_parser().render(source, env)
+    clean = nh3.clean(
+        raw,
+        tags=DOCUMENT_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=DOCUMENT_ATTRIBUTES,
+        link_rel=None,
+        url_schemes=URL_SCHEMES,
+    )
+    return RenderedDocument(clean, env["toc"])

@@ -54,8 +54,10 @@ def may_see(user, visibility: Visibility) -> bool:
     return visibility.access == Access.REGION and visibility.region == user.region
 
 
-def search_documents(changed_since: datetime | None = None, batch: int = 500) -> Iterator[SearchDocument]:
-    """Every post (or those changed since a moment) as a search document, streamed in batches."""
+def search_documents(
+    changed_since: datetime | None = None, batch: int = 500, post_ids: list[int] | None = None,
+) -> Iterator[SearchDocument]:
+    """Every post (or those changed since a moment, or those of `post_ids`) as a search document, in batches."""
     from flask import url_for
 
     from ecommunity.forums.notifications import mail_context
@@ -71,6 +73,8 @@ def search_documents(changed_since: datetime | None = None, batch: int = 500) ->
     )
     if changed_since is not None:
         statement = statement.where(or_(Post.changed_at > changed_since, Topic.changed_at > changed_since))
+    if post_ids is not None:
+        statement = statement.where(Post.id.in_(post_ids))
     last_id = 0
     while True:
         rows = db.session.execute(statement.where(Post.id > last_id).limit(batch)).all()

@@ -806,7 +806,8 @@ def _listing(user, member, condition, page: int) -> Page:
         db.select(func.count()).select_from(Topic).join(Topic.category).where(_visible_topics(user), condition)
     )
     statement = _topic_rows(
-        db.select(Topic).join(Topic.category).options(contains_eager(Topic.category)).where(_visible_topics(user), condition)
+        db.select(Topic).join(Topic.category).options(contains_eager(Topic.category))
+        .where(_visible_topics(user), condition)
         .order_by(Topic.last_post_at.desc(), Topic.id.desc())
         .limit(TOPICS_PER_PAGE).offset((page - 1) * TOPICS_PER_PAGE),
         user,

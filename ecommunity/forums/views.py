@@ -5,7 +5,17 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_datetime
 from flask import (
-    Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _

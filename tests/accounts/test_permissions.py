@@ -16,6 +16,8 @@ from ecommunity.extensions import db
 from ecommunity.forums import services as forums
 from ecommunity.forums.models import Access
 from tests.accounts.conftest import sign_in
+from tests.evaluations.world import evaluation_world
+from tests.workshops.world import workshop_world
 
 VISITORS = ("anonymous", "member", "secretariat", "admin")
 
@@ -103,8 +105,47 @@ ROUTES = {
     "events.postpone": STAFF,
     "events.cancel": STAFF,
     # workshops (issue 5)
+    "workshops.mine": MEMBERS,
+    "workshops.index": STAFF,
+    "workshops.register": MEMBERS,  # the secretariat may not register itself here: the page says why
+    "workshops.edit": (LOGIN, NOT_FOUND, OK, OK),  # someone else's registration: its person and the secretariat
+    "workshops.withdraw": (LOGIN, NOT_FOUND, OK, OK),
+    "workshops.settings": STAFF,
+    "workshops.dashboard": STAFF,
+    "workshops.participants": STAFF,
+    "workshops.export": STAFF,
+    "workshops.waitlist": STAFF,
+    "workshops.register_someone": STAFF,
+    "workshops.audit": STAFF,
+    "evaluations.mine": MEMBERS,
+    "evaluations.answer": AUTHOR_ONLY,  # only the workshop's confirmed participants (none in this world)
+    "evaluations.index": STAFF,
+    "evaluations.index_export": STAFF,
+    "evaluations.create": STAFF,
+    "evaluations.edit": STAFF,
+    "evaluations.results_page": STAFF,
+    "evaluations.results_export": STAFF,
     # manual and library (issue 6)
+    "manual.index": PUBLIC,
+    "manual.chapter": PUBLIC,
+    "manual.chapter_print": PUBLIC,
+    "manual.section": PUBLIC,
+    "manual.manage": STAFF,
+    "manual.part_new": STAFF,
+    "manual.part_edit": STAFF,
+    "manual.chapter_new": STAFF,
+    "manual.chapter_edit": STAFF,
+    "manual.section_new": STAFF,
+    "manual.version_edit": STAFF,
+    "manual.history": STAFF,
+    "manual.revision": STAFF,
+    "library.index": PUBLIC,
+    "library.detail": PUBLIC,
+    "library.download": PUBLIC,
+    "library.upload": STAFF,
+    "library.edit": STAFF,
     # search (issue 6)
+    "search.search": PUBLIC,  # everyone may search; each finds only what they may see
 }
 
 # How to fill each URL argument (of GET and POST routes), from the objects `world` creates.
@@ -120,7 +161,18 @@ URL_VALUES = {
     "year": lambda world: world["event"].start_date.year,
     "month": lambda world: world["event"].start_date.month,
     # workshops (issue 5)
+    "workshop_id": lambda world: world["workshop"].id,
+    "registration_id": lambda world: world["registration"].id,
+    "evaluation_id": lambda world: world["evaluation"].id,
     # manual and library (issue 6)
+    "chapter_slug": lambda world: world["manual_section"].chapter.slug,
+    "section_slug": lambda world: world["manual_section"].slug,
+    "part_id": lambda world: world["manual_section"].chapter.part_id,
+    "chapter_id": lambda world: world["manual_section"].chapter_id,
+    "section_id": lambda world: world["manual_section"].id,
+    "language": lambda world: "fr",
+    "revision_id": lambda world: world["manual_revision"].id,
+    "document_id": lambda world: world["library_document"].id,
     # search (issue 6)
 }
 
@@ -145,7 +197,19 @@ def build_world(make_user) -> dict:
     world = {"member": member, "category": category, "topic": topic, "post": post, "report": report,
              "event": event}
     # workshops (issue 5): world.update(...)
+    world.update(workshop_world(event, member))
+    world.update(evaluation_world())
     # manual and library (issue 6): world.update(...)
+    from ecommunity.library.services import DocumentData, add_document
+    from ecommunity.manual import services as manual
+
+    chapter = manual.create_chapter(manual.create_part(f"part-{member.id}", {"en": "Basics"}), f"chapter-{member.id}",
+                                    {"en": "First steps"}, {})
+    section = manual.create_section(chapter, "welcome", "Welcome", "## Start\n\nHere.", None)
+    manual.save_version(section, "fr", "Bienvenue", "Ici.", None)
+    manual.save_version(section, "fr", "Bienvenue", "Ici, vraiment.", None)  # revision 1 can be restored
+    world.update(manual_section=section, manual_revision=manual.revisions_of(section, "fr")[-1],
+                 library_document=add_document(DocumentData("Kit", "en", "training-kit"), "kit.md", b"# Kit\n", None))
     db.session.commit()
     return world
 

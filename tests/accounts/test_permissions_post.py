@@ -78,8 +78,35 @@ POST_ROUTES = {
     "events.edit": STAFF,
     "events.postpone": STAFF,
     "events.cancel": STAFF,
+    "events.reinstate": STAFF,
     # workshops (issue 5)
+    "workshops.register": (LOGIN, PASSES, DENIED, DENIED),  # only members may register themselves here
+    "workshops.edit": (LOGIN, NOT_FOUND, PASSES, PASSES),  # someone else's registration
+    "workshops.withdraw": (LOGIN, NOT_FOUND, PASSES, PASSES),
+    "workshops.settings": STAFF,
+    "workshops.bulk": STAFF,
+    "workshops.waitlist": STAFF,
+    "workshops.register_someone": STAFF,
+    "evaluations.answer": AUTHOR_ONLY,  # only the workshop's confirmed participants (none in this world)
+    "evaluations.create": STAFF,
+    "evaluations.edit": STAFF,
+    "evaluations.open": STAFF,  # open already: 409
+    "evaluations.invite": STAFF,
+    "evaluations.close": STAFF,
     # manual and library (issue 6)
+    "manual.part_new": STAFF,
+    "manual.part_edit": STAFF,
+    "manual.part_move": STAFF,
+    "manual.chapter_new": STAFF,
+    "manual.chapter_edit": STAFF,
+    "manual.chapter_move": STAFF,
+    "manual.section_new": STAFF,
+    "manual.section_move": STAFF,
+    "manual.version_edit": STAFF,
+    "manual.revision_restore": STAFF,
+    "library.upload": STAFF,
+    "library.edit": STAFF,
+    "library.delete": STAFF,
     # search (issue 6)
 }
 

@@ -185,6 +185,24 @@ def test_cancelling_through_the_form(client, as_role, make_event):
     assert f'href="/events/{event.id}/postpone"' not in page  # nothing left to postpone
 
 
+def test_a_cancelled_event_can_be_reinstated(client, as_role, make_event):
+    event = make_event()
+    as_role(Role.SECRETARIAT)
+    submit(client, f"/events/{event.id}/cancel", {"note": "Host unavailable."})
+    before = client.get(f"/events/{event.id}.ics").get_data(as_text=True)
+
+    response = submit(client, f"/events/{event.id}/reinstate", page=f"/events/{event.id}")
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.status == EventStatus.SCHEDULED and event.status_note == "" and event.sequence == 2
+    page = text(client.get(f"/events/{event.id}"))
+    assert "This event is cancelled." not in page and f'href="/events/{event.id}/cancel"' in page
+    after = client.get(f"/events/{event.id}.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in before and "STATUS:CANCELLED" not in after and "SEQUENCE:2" in after
+
+
 def test_a_post_without_csrf_token_is_refused(client, as_role):
     as_role(Role.SECRETARIAT)
     response = client.post("/events/new", data=form_data())

@@ -122,7 +122,8 @@ def test_posting_too_fast_is_refused_with_the_text_kept(app, client, categories,
     topic = make_topic(categories["open"], member)
     sign_in(client, member)
     for number in (1, 2):
-        response = submit(client, f"/forums/t/{topic.id}/reply", {"body": f"Reply {number}", "submission": f"{number}" * 24})
+        response = submit(client, f"/forums/t/{topic.id}/reply",
+                          {"body": f"Reply {number}", "submission": f"{number}" * 24})
         assert response.status_code == 302
 
     response = submit(client, f"/forums/t/{topic.id}/reply", {"body": "Reply three, typed with care",

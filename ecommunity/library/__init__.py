@@ -1,0 +1,1 @@
+"""The training library: training kits, guidelines and COP documents."""

@@ -1,0 +1,1 @@
+"""The Manual for National Focal Points."""

@@ -1,0 +1,53 @@
+"""Which Whoosh, and where: one distribution at the pinned version, imported by one module only."""
+
+import ast
+import importlib.metadata
+from pathlib import Path
+
+from ecommunity.search import engine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _top_level(dist) -> set[str]:
+    text = dist.read_text("top_level.txt")
+    if text:
+        return set(text.split())
+    return {Path(str(f)).parts[0] for f in dist.files or () if str(f).endswith(".py")}
+
+
+def test_exactly_one_distribution_provides_whoosh_at_the_pinned_version():
+    providers = [d for d in importlib.metadata.distributions() if "whoosh" in _top_level(d)]
+    assert [(d.metadata["Name"].lower(), d.version) for d in providers] == [("whoosh-reloaded", "2.7.5")]
+
+
+def test_only_the_engine_module_imports_whoosh():
+    offenders = []
+    for path in [*(ROOT / "ecommunity").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]:
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name == "whoosh" or name.startswith("whoosh.") for name in names):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert set(offenders) == {"ecommunity/search/engine.py"}
+
+
+def test_accents_are_folded_before_stemming():
+    assert engine.analyse("espèces frontières", "fr") == engine.analyse("especes frontieres", "fr")
+    assert engine.analyse("migración", "es") == engine.analyse("migracion", "es")
+    assert engine.analyse("How do I submit the national reports?", "en") == ["submit", "nation", "report"]
+    assert "les" not in engine.analyse("les espèces", "fr")
+
+
+def test_the_query_is_bounded_and_stripped_of_expansions():
+    cleaned = engine.clean_query('co* goverment~2 title:x "open ((((a)))) ^3 ' + "word " * 500)
+    assert "*" not in cleaned and "~" not in cleaned and ":" not in cleaned and "(" not in cleaned
+    assert cleaned.count('"') % 2 == 0
+    assert len(cleaned) <= engine.MAX_QUERY_CHARS
+    parsed, _ = engine.parse("co* AND goverment~2", "en")
+    kinds = {type(q).__name__ for q in parsed.leaves()}
+    assert kinds <= {"Term", "Phrase"}, kinds
