@@ -68,3 +68,8 @@ def take_sqlite_write_lock(session) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sql_list(values) -> str:
+    """Values (or an enum's members) as an SQL list for a CHECK constraint: "'a', 'b'"."""
+    return ", ".join(f"'{getattr(value, 'value', value)}'" for value in values)

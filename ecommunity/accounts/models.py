@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ecommunity.database import UTCDateTime, utcnow
+from ecommunity.database import UTCDateTime, sql_list, utcnow
 from ecommunity.extensions import db
 
 
@@ -26,15 +26,12 @@ class AccountStatus(enum.StrEnum):
     DEACTIVATED = "deactivated"
 
 
-def _values(enum_cls) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum_cls)
-
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(f"role IN ({_values(Role)})", name="role_known"),
-        CheckConstraint(f"status IN ({_values(AccountStatus)})", name="status_known"),
+        CheckConstraint(f"role IN ({sql_list(Role)})", name="role_known"),
+        CheckConstraint(f"status IN ({sql_list(AccountStatus)})", name="status_known"),
         Index("ix_user_account_status_created", "status", "created_at"),
         Index("ix_user_account_country", "country"),
         Index("ix_user_account_region", "region"),

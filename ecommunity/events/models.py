@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ecommunity.database import UTCDateTime, utcnow
+from ecommunity.database import UTCDateTime, sql_list, utcnow
 from ecommunity.extensions import db
 
 LANGUAGES = ("en", "fr", "es")
@@ -48,15 +48,12 @@ EVENT_STATUSES = {
 }
 
 
-def _values(enum_cls) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum_cls)
-
 
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
-        CheckConstraint(f"event_type IN ({_values(EventType)})", name="type_known"),
-        CheckConstraint(f"status IN ({_values(EventStatus)})", name="status_known"),
+        CheckConstraint(f"event_type IN ({sql_list(EventType)})", name="type_known"),
+        CheckConstraint(f"status IN ({sql_list(EventStatus)})", name="status_known"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("end_date >= start_date", name="end_date_not_before_start"),
         CheckConstraint("country IS NOT NULL OR online_url <> ''", name="has_place"),

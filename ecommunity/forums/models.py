@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecommunity.accounts.models import User
-from ecommunity.database import UTCDateTime, utcnow
+from ecommunity.database import UTCDateTime, sql_list, utcnow
 from ecommunity.extensions import db
 
 POSTS_PER_PAGE = 20
@@ -65,14 +65,11 @@ class LinkKind(enum.StrEnum):
     MANUAL = "manual"
 
 
-def _values(enum_cls) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum_cls)
-
 
 class Category(db.Model):
     __tablename__ = "forum_category"
     __table_args__ = (
-        CheckConstraint(f"access IN ({_values(Access)})", name="access_known"),
+        CheckConstraint(f"access IN ({sql_list(Access)})", name="access_known"),
         CheckConstraint("(access = 'region') = (region IS NOT NULL)", name="region_iff_regional"),
         CheckConstraint("topic_count >= 0 AND post_count >= 0", name="counts_not_negative"),
     )
@@ -115,8 +112,8 @@ class Category(db.Model):
 class Topic(db.Model):
     __tablename__ = "forum_topic"
     __table_args__ = (
-        CheckConstraint(f"state IN ({_values(State)})", name="state_known"),
-        CheckConstraint(f"link_kind IS NULL OR link_kind IN ({_values(LinkKind)})", name="link_kind_known"),
+        CheckConstraint(f"state IN ({sql_list(State)})", name="state_known"),
+        CheckConstraint(f"link_kind IS NULL OR link_kind IN ({sql_list(LinkKind)})", name="link_kind_known"),
         CheckConstraint("(link_kind IS NULL) = (link_ref IS NULL)", name="link_complete"),
         CheckConstraint("post_count >= 0 AND last_number >= 0", name="counts_not_negative"),
         # The topic list: one category, visible first, pinned first, then by last activity.
@@ -176,7 +173,7 @@ class Post(db.Model):
     __table_args__ = (
         # Also the index every topic page reads: a range of numbers in one topic.
         UniqueConstraint("topic_id", "number", name="uq_forum_post_topic_number"),
-        CheckConstraint(f"state IN ({_values(State)})", name="state_known"),
+        CheckConstraint(f"state IN ({sql_list(State)})", name="state_known"),
         Index("ix_forum_post_author_created", "author_id", "created_at"),
         Index("ix_forum_post_changed_at", "changed_at"),
     )
@@ -232,7 +229,7 @@ class TopicUser(db.Model):
 
     __tablename__ = "forum_topic_user"
     __table_args__ = (
-        CheckConstraint(f"watch IS NULL OR watch IN ({_values(Watch)})", name="watch_known"),
+        CheckConstraint(f"watch IS NULL OR watch IN ({sql_list(Watch)})", name="watch_known"),
         Index("ix_forum_topic_user_watch", "topic_id", "watch"),
     )
 
@@ -261,7 +258,7 @@ class ForumMember(db.Model):
     """A member's forum settings and visits. Members without a row have the defaults."""
 
     __tablename__ = "forum_member"
-    __table_args__ = (CheckConstraint(f"digest IN ({_values(Digest)})", name="digest_known"),)
+    __table_args__ = (CheckConstraint(f"digest IN ({sql_list(Digest)})", name="digest_known"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -282,7 +279,7 @@ class Report(db.Model):
 
     __tablename__ = "forum_report"
     __table_args__ = (
-        CheckConstraint(f"reason IN ({_values(ReportReason)})", name="reason_known"),
+        CheckConstraint(f"reason IN ({sql_list(ReportReason)})", name="reason_known"),
         CheckConstraint("resolution IS NULL OR resolution IN ('hidden', 'dismissed')", name="resolution_known"),
         # One open report per member and post; a new one is possible after a decision.
         Index(

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecommunity.accounts.models import User
-from ecommunity.database import UTCDateTime, utcnow
+from ecommunity.database import UTCDateTime, sql_list, utcnow
 from ecommunity.extensions import db
 
 LANGUAGES = ("en", "fr", "es")
@@ -59,15 +59,12 @@ class FileType(enum.StrEnum):
 EXTENSIONS = {FileType.PDF: ".pdf", FileType.TEXT: ".txt", FileType.MARKDOWN: ".md"}
 
 
-def _values(enum_cls) -> str:
-    return ", ".join(f"'{member.value}'" for member in enum_cls)
-
 
 class LibraryDocument(db.Model):
     __tablename__ = "library_document"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_values(DocumentKind)})", name="kind_known"),
-        CheckConstraint(f"content_type IN ({_values(FileType)})", name="content_type_known"),
+        CheckConstraint(f"kind IN ({sql_list(DocumentKind)})", name="kind_known"),
+        CheckConstraint(f"content_type IN ({sql_list(FileType)})", name="content_type_known"),
         CheckConstraint("language IN ('en', 'fr', 'es')", name="language_known"),
         CheckConstraint("year IS NULL OR (year >= 1970 AND year <= 2200)", name="year_plausible"),
         CheckConstraint("size >= 0", name="size_not_negative"),

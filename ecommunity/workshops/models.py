@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecommunity.accounts.models import User
-from ecommunity.database import UTCDateTime, utcnow
+from ecommunity.database import UTCDateTime, sql_list, utcnow
 from ecommunity.events.models import Event
 from ecommunity.extensions import db
 
@@ -37,9 +37,6 @@ REGISTRATION_STATES = {
 SEAT_STATES = (RegistrationState.PENDING, RegistrationState.CONFIRMED)
 ACTIVE_STATES = (RegistrationState.PENDING, RegistrationState.CONFIRMED, RegistrationState.WAITLISTED)
 
-
-def _values(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
 
 
 class Workshop(db.Model):
@@ -85,14 +82,14 @@ class Registration(db.Model):
 
     __tablename__ = "registration"
     __table_args__ = (
-        CheckConstraint(f"state IN ({_values(RegistrationState)})", name="state_known"),
+        CheckConstraint(f"state IN ({sql_list(RegistrationState)})", name="state_known"),
         CheckConstraint("departure_date IS NULL OR arrival_date IS NULL OR departure_date >= arrival_date",
                         name="departure_after_arrival"),
         # One active registration per person per workshop, held by the database.
         Index(
             "uq_registration_active", "workshop_id", "user_id", unique=True,
-            sqlite_where=text(f"state IN ({_values(ACTIVE_STATES)})"),
-            postgresql_where=text(f"state IN ({_values(ACTIVE_STATES)})"),
+            sqlite_where=text(f"state IN ({sql_list(ACTIVE_STATES)})"),
+            postgresql_where=text(f"state IN ({sql_list(ACTIVE_STATES)})"),
         ),
         Index("ix_registration_workshop_state_rank", "workshop_id", "state", "queue_rank"),
         Index("ix_registration_user_id", "user_id"),
