@@ -120,8 +120,9 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, b
 def gunicorn(url: str, feed_cache: bool):
     """gunicorn with WORKERS sync workers on 127.0.0.1, stopped (by its own pid) at the end."""
     port = free_port()
+    # Mail and search indexing as production runs them: by their own services, not in the web workers.
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 32, "MAIL_DELIVERY": "off",
-           "FLASK_DEBUG": "0"}
+           "SEARCH_INDEXING": "command", "FLASK_DEBUG": "0"}
     target = "wsgi:app" if feed_cache else "ecommunity:create_app({'EVENTS_FEED_CACHE': False})"
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", target]

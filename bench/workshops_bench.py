@@ -159,8 +159,10 @@ def gunicorn(url: str, workers: int = 2, threads: int = 1, secret_key: str = SEC
     """The real app under gunicorn on 127.0.0.1 (gthread when threads > 1); yields (port, master pid)."""
     port = free_port()
     index_dir = tempfile.mkdtemp(prefix="workshops-load-index-")  # never the instance's search index
+    # Search indexing as production runs it, by its own service (the requests write the change rows).
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret_key, "MAIL_DELIVERY": "off",
-           "SESSION_COOKIE_SECURE": "false", "PYTHONPATH": str(ROOT), "SEARCH_INDEX_DIR": index_dir}
+           "SEARCH_INDEXING": "command", "SESSION_COOKIE_SECURE": "false", "PYTHONPATH": str(ROOT),
+           "SEARCH_INDEX_DIR": index_dir}
     env.pop("FLASK_DEBUG", None)
     command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
                "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
