@@ -55,7 +55,12 @@ def end_read_only_transaction(session) -> None:
     """Commit the session's transaction when it wrote nothing and holds no unflushed change."""
     if (session.in_transaction() and not session.info.get("wrote")
             and not (session.new or session.dirty or session.deleted)):
-        session.commit()
+        # The session is closed next: expiring every loaded object on the way would only cost time.
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
 
 
 def take_sqlite_write_lock(session) -> None:

@@ -95,7 +95,7 @@ class RenderCache:
             self._items.clear()
 
 
-render_cache = RenderCache()
+render_cache = RenderCache(max_entries=128)  # feeds and month grids (events.views)
 
 
 class Validators:

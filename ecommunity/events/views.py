@@ -4,11 +4,13 @@ Who sees what: visitors who are not logged in see public events (the official ca
 public feeds; members see every event; secretariat staff create, edit, postpone and cancel.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from ecommunity.accounts.auth import secretariat_required
@@ -42,6 +44,7 @@ from ecommunity.events.services import (
     create_event,
     event_data_from,
     events_between,
+    events_state,
     next_events,
     past_events,
     postpone_event,
@@ -115,20 +118,40 @@ def month(year: int, month: int):
     if not (1 <= month <= 12 and 1900 <= year <= 2200):
         abort(404)
     filters = EventFilters.from_args(request.args)
-    first, last = month_bounds(year, month)
-    events = events_between(filters, _members(), first, last)
     locale = current_locale()
+    weekdays = [(locale.days["format"]["wide"][(locale.first_week_day + i) % 7],
+                 locale.days["format"]["abbreviated"][(locale.first_week_day + i) % 7]) for i in range(7)]
     before, after = neighbours(year, month)
     return render_template(
-        "events/event_month.html", year=year, month=month, first=first,
-        weeks=month_grid(year, month, locale.first_week_day, events), event_count=len(events),
-        today=datetime.now(zone(reader_zone_name())).date(),
-        entries=grid_entries(events, url_for("events.detail", event_id=0)[:-1]),
-        weekdays=[(locale.days["format"]["wide"][(locale.first_week_day + i) % 7],
-                   locale.days["format"]["abbreviated"][(locale.first_week_day + i) % 7]) for i in range(7)],
+        "events/event_month.html", year=year, month=month, first=date(year, month, 1),
+        month_table=_month_table(year, month, filters, locale, weekdays),
         before=before, after=after, filters=filters, filter_form=_filter_form(filters),
         feed_links=_feed_links(filters),
     )
+
+
+def _month_table(year: int, month: int, filters: EventFilters, locale, weekdays) -> Markup:
+    """The month's grid, rendered once per state of the events (their version) and kind of reader.
+
+    Its dozens of times in two zones make it the costly part of the page; the version moves with
+    every change to an event, so a cached grid is never stale.
+    """
+    reader_zone = reader_zone_name()
+    today = datetime.now(zone(reader_zone)).date()
+    version, changed_at = events_state()
+    key = "month:" + repr((year, month, sorted(filters.as_args().items()), _members(), str(locale), reader_zone,
+                           today, version, changed_at))
+    cached = feeds.render_cache.get(key)
+    if cached is None:
+        first, last = month_bounds(year, month)
+        events = events_between(filters, _members(), first, last)
+        cached = render_template(
+            "events/_month_table.html", filters=filters, event_count=len(events), today=today, weekdays=weekdays,
+            weeks=month_grid(year, month, locale.first_week_day, events), month_name=format_date(first, "MMMM y"),
+            entries=grid_entries(events, url_for("events.detail", event_id=0)[:-1]),
+        ).encode()
+        feeds.render_cache.put(key, cached)
+    return Markup(cached.decode())  # noqa: S704 - our own template, rendered with autoescaping
 
 
 @bp.get("/events/<int:event_id>")

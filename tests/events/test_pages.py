@@ -171,6 +171,20 @@ def test_the_month_grid_shows_multi_day_meetings_on_each_day(client, make_event)
     assert 'rel="prev nofollow" href="/events/calendar/2030/3"' in html
 
 
+def test_the_month_grid_shows_changes_at_once_and_each_readers_time(client, as_role, make_event):
+    event = make_event(title_en="Nairobi workshop", region="africa")
+    assert "Nairobi workshop" in plain(client.get("/events/calendar/2030/3"))  # now in the render cache
+
+    cancel_event(event, "Postponed sine die")
+    db.session.commit()
+    assert "Cancelled" in plain(client.get("/events/calendar/2030/3"))
+    make_event(title_en="Second workshop", region="africa")
+    assert "Second workshop" in plain(client.get("/events/calendar/2030/3"))
+
+    as_role(Role.MEMBER, timezone="Pacific/Fiji")
+    assert "Your time: 18:00" in plain(client.get("/events/calendar/2030/3"))
+
+
 def test_the_month_grid_follows_filters_and_shows_both_times(client, as_role, make_event):
     make_event(title_en="Nairobi workshop", region="africa")
     make_event(title_en="Asia workshop", region="asia")
