@@ -13,6 +13,7 @@ from ecommunity.config import (
     check_production_settings,
     engine_options,
 )
+from ecommunity.database import end_read_only_transaction
 from ecommunity.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -96,13 +97,9 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(set_security_headers)
 
     @app.teardown_request
-    def end_read_only_transaction(error):
-        if error is None:
-            from ecommunity.database import end_read_only_transaction as end
-            from ecommunity.extensions import db
-
-            if db.session.registry.has():
-                end(db.session())
+    def commit_read_only_request(error):
+        if error is None and db.session.registry.has():
+            end_read_only_transaction(db.session())
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -200,41 +200,8 @@ def _forget_queued_mail(session):
     session.info.pop("queued_mail", None)
 
 
-class BackgroundSender:
-    """A daemon thread that drains the outbox soon after mail is queued, and every `interval` s."""
+def start_background_sender(app, interval: float = 10.0):
+    """Start the app's background sender once: it drains the outbox after commits that queued mail."""
+    from ecommunity.core.background import start_background_worker
 
-    def __init__(self, app, interval: float = 10.0):
-        self.app = app
-        self.interval = interval
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
-
-    def start(self) -> "BackgroundSender":
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stopping.set()
-        _wake.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            _wake.wait(self.interval)
-            _wake.clear()
-            if self._stopping.is_set():
-                return
-            try:
-                with self.app.app_context():
-                    deliver_due()
-                    db.session.remove()
-            except Exception:  # the thread must outlive a database hiccup; the mail stays queued
-                log.exception("background mail delivery failed; will retry")
-
-
-def start_background_sender(app, interval: float = 10.0) -> BackgroundSender:
-    """Start the app's background sender once; it is kept in app.extensions["outbox_sender"]."""
-    sender = app.extensions.get("outbox_sender")
-    if sender is None:
-        sender = app.extensions["outbox_sender"] = BackgroundSender(app, interval).start()
-    return sender
+    return start_background_worker(app, "outbox-sender", deliver_due, _wake, interval)

@@ -284,50 +284,18 @@ def request_rebuild(app) -> None:
         thread.join()
 
 
-class BackgroundIndexer:
-    """A daemon thread: drains after local commits at once, and every `interval` s for other hosts'."""
+def start_background_indexer(app, interval: float = 1.0):
+    """Start the app's indexer thread once: it drains after local commits at once, and every
+    `interval` s for other hosts' changes; the change log is pruned hourly."""
+    from ecommunity.core.background import start_background_worker
 
-    def __init__(self, app, interval: float = 1.0):
-        self.app = app
-        self.interval = interval
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
-        self._pruned_at = 0.0
+    pruned_at = 0.0
 
-    def start(self) -> BackgroundIndexer:
-        self._thread.start()
-        return self
+    def work() -> None:
+        nonlocal pruned_at
+        catch_up()
+        if time.monotonic() - pruned_at > 3600:
+            pruned_at = time.monotonic()
+            prune()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stopping.set()
-        _wake.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            _wake.wait(self.interval)
-            _wake.clear()
-            if self._stopping.is_set():
-                return
-            try:
-                with self.app.app_context():
-                    catch_up()
-                    if time.monotonic() - self._pruned_at > 3600:
-                        self._pruned_at = time.monotonic()
-                        prune()
-                    db.session.remove()
-            except Exception:  # the thread must outlive a database hiccup; the changes stay logged
-                log.exception("search catch-up failed; will retry")
-                time.sleep(self.interval)
-
-
-_start_lock = threading.Lock()
-
-
-def start_background_indexer(app, interval: float = 1.0) -> BackgroundIndexer:
-    """Start the app's indexer thread once; kept in app.extensions["search_indexer"]."""
-    with _start_lock:
-        indexer = app.extensions.get("search_indexer")
-        if indexer is None:
-            indexer = app.extensions["search_indexer"] = BackgroundIndexer(app, interval).start()
-    return indexer
+    return start_background_worker(app, "search-indexer", work, _wake, interval)

@@ -19,7 +19,7 @@ def _start_indexer():
     from flask import current_app
 
     app = current_app._get_current_object()
-    if "search_indexer" not in app.extensions and indexing_mode(app) == "background":
+    if "search-indexer" not in app.extensions and indexing_mode(app) == "background":
         start_background_indexer(app)
 
 

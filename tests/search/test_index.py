@@ -122,7 +122,7 @@ def test_a_held_lock_makes_the_indexer_skip_and_requests_go_on(app, client, cate
     while not keys(app, "eurobats", people["member"]) and time.monotonic() < deadline:
         time.sleep(0.1)  # the background indexer polls every second
     assert keys(app, "eurobats", people["member"]) != []
-    app.extensions["search_indexer"].stop()
+    app.extensions["search-indexer"].stop()
 
 
 def test_a_change_committed_late_with_a_lower_id_is_not_lost(app, categories, people, make_topic):
