@@ -101,9 +101,6 @@ class RequestIsolatingClient(FlaskClient):
 
 @pytest.fixture
 def app(app_config):
-    from ecommunity.events.feeds import render_cache
-
-    render_cache.clear()  # per process: a cached feed or month grid of another test's database
     app = create_app(app_config)
     app.test_client_class = RequestIsolatingClient
     with app.app_context():

@@ -1,5 +1,6 @@
 """Response headers every page carries."""
 
+from flask import g
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -31,4 +32,8 @@ def set_security_headers(response):
 
 
 def _is_private(response) -> bool:
+    # The user as loaded for this request, if it was: its status, read again after a commit, costs a query.
+    user = g.get("_login_user")
+    if user is not None:
+        return not user.is_anonymous
     return bool(current_user and current_user.is_authenticated)

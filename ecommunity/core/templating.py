@@ -4,11 +4,15 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import current_app, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from ecommunity.core.i18n import LANGUAGE_NAMES
 from ecommunity.core.reference import country_name, instrument_name, region_name
+from ecommunity.core.render_cache import render_cache
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -35,6 +39,24 @@ def template_globals() -> dict:
     }
 
 
+# Stand-ins for the two parts of the header that differ per request; letters only, so escaping keeps them.
+_CSRF_SLOT = "ecommunityCsrfTokenSlot"
+_PATH_SLOT = "ecommunityCurrentPathSlot"
+
+
+def site_header() -> Markup:
+    """The header and main menu: rendered once per language and kind of reader, then given this
+    request's form token and address. Every page has it, and rendering it cost a page 2 ms."""
+    reader = ""
+    if current_user.is_authenticated:
+        reader = "secretariat" if current_user.is_secretariat else "member"
+    key = (str(get_locale()), reader)
+    html = render_cache("site-header", max_entries=16).get_or_render(key, lambda: render_template(
+        "core/_site_header.html", csrf_placeholder=_CSRF_SLOT, path_placeholder=_PATH_SLOT))
+    path = request.full_path.rstrip("?") if request else "/"
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()).replace(_PATH_SLOT, str(escape(path))))  # noqa: S704
+
+
 def instrument_names(codes) -> str:
     """The instruments of a person or event by name, in the reader's language: "AEWA; EUROBATS"."""
     return "; ".join(str(instrument_name(code)) for code in codes)
@@ -43,6 +65,7 @@ def instrument_names(codes) -> str:
 def init_app(app) -> None:
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
     app.context_processor(template_globals)
+    app.jinja_env.globals["site_header"] = site_header
     app.jinja_env.filters.update(
         country=country_name,
         region=region_name,

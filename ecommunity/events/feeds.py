@@ -6,8 +6,6 @@ too and stops working when the account is deactivated or its password changes.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime, time
 
 from flask import current_app, make_response, render_template, request, url_for
@@ -17,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ecommunity.accounts.models import User
 from ecommunity.core.reference import REGIONS
+from ecommunity.core.render_cache import render_cache
 from ecommunity.database import utcnow
 from ecommunity.events import formatting
 from ecommunity.events.ical import EventText, render_calendar
@@ -66,36 +65,9 @@ def feed_language(explicit: str | None = None) -> str:
 # --- validators and the render cache ----------------------------------------------------------
 
 
-class RenderCache:
-    """Rendered feed bodies by ETag, per process: many subscribers poll the same few feeds."""
-
-    def __init__(self, max_entries: int = 32):
-        self.max_entries = max_entries
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-            return body
-
-    def put(self, key: str, body: bytes) -> None:
-        if self.max_entries <= 0:
-            return
-        with self._lock:
-            self._items[key] = body
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-render_cache = RenderCache(max_entries=128)  # feeds and month grids (events.views)
+def events_cache():
+    """Feed bodies by ETag and month grids by their state: many readers poll the same few."""
+    return render_cache("events", max_entries=128)
 
 
 class Validators:
@@ -131,11 +103,7 @@ def conditional_response(validators: Validators, mimetype: str, render, private:
     if validators.not_modified():
         return validators.apply(make_response("", 304), private)
     use_cache = current_app.config.get("EVENTS_FEED_CACHE", True)  # the bench turns it off to time rendering
-    body = render_cache.get(validators.etag) if use_cache else None
-    if body is None:
-        body = render().encode()
-        if use_cache:
-            render_cache.put(validators.etag, body)
+    body = events_cache().get_or_render(validators.etag, lambda: render().encode()) if use_cache else render().encode()
     response = make_response(body)
     response.content_type = f"{mimetype}; charset=utf-8"
     if filename:

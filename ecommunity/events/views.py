@@ -4,10 +4,10 @@ Who sees what: visitors who are not logged in see public events (the official ca
 public feeds; members see every event; secretariat staff create, edit, postpone and cancel.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ecommunity.accounts.auth import secretariat_required
 from ecommunity.core.reference import is_known_timezone
 from ecommunity.core.views import safe_next
+from ecommunity.database import utcnow
 from ecommunity.events import feeds
 from ecommunity.events.formatting import (
     TEMPLATE_GLOBALS,
@@ -62,9 +63,25 @@ def _template_helpers(state) -> None:
     state.app.jinja_env.globals.update(TEMPLATE_GLOBALS, home_next_events=home_next_events)
 
 
-def home_next_events(limit: int = 5) -> list[Event]:
-    """The next events the reader may see, for the home page."""
-    return next_events(members=current_user.is_authenticated, limit=limit)
+HOME_EVENT_COUNT = 5
+
+
+def home_next_events() -> Markup:
+    """The home page's "Next events", rendered once per state of the events and kind of reader.
+
+    Every member lands on the home page. The list stays right until its first event ends or an
+    event changes (the version), so that is how long a rendering is kept.
+    """
+    version, changed_at = events_state()
+    key = ("next", _members(), str(get_locale()), reader_zone_name(), version, changed_at)
+    cache = feeds.events_cache()
+    kept = cache.get(key)
+    if kept is None or kept[0] <= utcnow():
+        events = next_events(members=_members(), limit=HOME_EVENT_COUNT)
+        html = render_template("events/_next_events.html", upcoming=events)
+        kept = (min((event.ends_at for event in events), default=datetime.max.replace(tzinfo=UTC)), html)
+        cache.put(key, kept)
+    return Markup(kept[1])  # noqa: S704 - our own template, rendered with autoescaping
 
 
 def _members() -> bool:
@@ -139,19 +156,19 @@ def _month_table(year: int, month: int, filters: EventFilters, locale, weekdays)
     reader_zone = reader_zone_name()
     today = datetime.now(zone(reader_zone)).date()
     version, changed_at = events_state()
-    key = "month:" + repr((year, month, sorted(filters.as_args().items()), _members(), str(locale), reader_zone,
-                           today, version, changed_at))
-    cached = feeds.render_cache.get(key)
-    if cached is None:
+    filter_key = tuple((name, tuple(values)) for name, values in sorted(filters.as_args().items()))
+    key = ("month", year, month, filter_key, _members(), str(locale), reader_zone, today, version, changed_at)
+
+    def render() -> str:
         first, last = month_bounds(year, month)
         events = events_between(filters, _members(), first, last)
-        cached = render_template(
+        return render_template(
             "events/_month_table.html", filters=filters, event_count=len(events), today=today, weekdays=weekdays,
             weeks=month_grid(year, month, locale.first_week_day, events), month_name=format_date(first, "MMMM y"),
             entries=grid_entries(events, url_for("events.detail", event_id=0)[:-1]),
-        ).encode()
-        feeds.render_cache.put(key, cached)
-    return Markup(cached.decode())  # noqa: S704 - our own template, rendered with autoescaping
+        )
+
+    return Markup(feeds.events_cache().get_or_render(key, render))  # noqa: S704 - our template, autoescaped
 
 
 @bp.get("/events/<int:event_id>")

@@ -126,17 +126,17 @@ def _notify_post(topic: Topic, post: Post, author: User, mentioned: list[User], 
     reasons: dict[int, tuple[str, int | None]] = {}
     for user in mentioned:
         reasons[user.id] = ("mentions", None)
-    muted = set(db.session.scalars(
-        db.select(TopicUser.user_id).where(TopicUser.topic_id == topic.id, TopicUser.watch == Watch.MUTED.value)
-    ))
+    watches = db.session.execute(db.select(TopicUser.user_id, TopicUser.watch).where(
+        TopicUser.topic_id == topic.id, TopicUser.watch.in_([Watch.MUTED.value, Watch.WATCHING.value])
+    )).all()
+    muted = {user_id for user_id, watch in watches if watch == Watch.MUTED.value}
     for user_id in db.session.scalars(db.select(CategoryWatch.user_id).where(CategoryWatch.category_id == category.id)):
         if user_id not in muted:
             reasons[user_id] = ("category", category.id)
     if not new_topic:
-        for user_id in db.session.scalars(db.select(TopicUser.user_id).where(
-            TopicUser.topic_id == topic.id, TopicUser.watch == Watch.WATCHING.value
-        )):
-            reasons[user_id] = ("topic", topic.id)
+        for user_id, watch in watches:
+            if watch == Watch.WATCHING.value:
+                reasons[user_id] = ("topic", topic.id)
     reasons.pop(author.id, None)
     if not reasons:
         return 0

@@ -222,9 +222,10 @@ def reply(
     *, topic: Topic, author: User, body: str, token: str | None = None, at: datetime | None = None,
     notify: bool = True,
 ) -> Post:
-    """Add a post at the end of a topic. Locked, hidden or deleted topics refuse it (ForumError)."""
-    if (existing := _existing_submission(token)) is not None:
-        raise DuplicateSubmission(existing)
+    """Add a post at the end of a topic. Locked, hidden or deleted topics refuse it (ForumError).
+
+    A form sent twice meets the unique submission token when the post is inserted (DuplicateSubmission).
+    """
     if not can_read(author, topic.category):
         raise ForumError("forbidden")
     at = at or utcnow()
@@ -253,7 +254,7 @@ def reply(
     )
     _insert_post(post)
     _exec(update(Category).where(Category.id == category_id).values(post_count=Category.post_count + 1))
-    db.session.expire(topic)
+    db.session.expire(topic, ["last_number", "last_post_number", "post_count", "last_post_at", "last_poster_id"])
     member = member_settings(author)
     _upsert_topic_user(
         author.id, topic.id, last_read_number=number, read_at=at,

@@ -45,6 +45,7 @@ from ecommunity.forums.forms import (
 )
 from ecommunity.forums.links import link_label, link_path
 from ecommunity.forums.models import POSTS_PER_PAGE, Category, ForumMember, Post, Report, Topic, Watch, page_of
+from ecommunity.forums.rendering import rendered_posts, rendered_topic_row
 from ecommunity.forums.services import DuplicateSubmission, ForumError
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
@@ -121,6 +122,9 @@ def post_url(post: Post) -> str:
 def forum_post_url(topic_id: int, number: int) -> str:
     """Where a post of a topic is shown: its page and anchor."""
     return url_for("forums.topic", topic_id=topic_id, page=page_of(number)) + f"#p{number}"
+
+
+bp.add_app_template_global(rendered_topic_row, "forum_topic_row")
 
 
 @bp.app_template_global("forum_latest_topics")
@@ -200,14 +204,12 @@ def topic(topic_id: int):
     first_unread = services.first_unread_number(topic, state, member()) if unread else None
     can_reply = services.can_reply(user, topic)
     html = render_template(
-        "forums/topic.html", topic=topic, posts=posts, page=page, first_unread=first_unread,
+        "forums/topic.html", topic=topic, page=page, first_unread=first_unread,
+        articles=rendered_posts(topic, posts, user, can_reply=can_reply, moderator=user.is_secretariat,
+                                last_read=last_read or 0),
         pager=services.Page([], page, POSTS_PER_PAGE, topic.last_number),
-        last_read=last_read or 0, watch=state.watch if state is not None else None,
-        can_reply=can_reply, moderator=user.is_secretariat,
+        watch=state.watch if state is not None else None, can_reply=can_reply, moderator=user.is_secretariat,
         reply_form=ReplyForm().prepare() if can_reply and page == topic.page_count else None,
-        # Per-post links are built from these prefixes: url_for for every link of 20 posts adds up.
-        post_base=url_for("forums.index") + "p/",
-        member_base=url_for("accounts.member", user_id=0).removesuffix("0"),
         reply_url=url_for("forums.reply", topic_id=topic.id),
         closed_message=None if can_reply or not topic.is_visible and user.is_secretariat
         else CLOSED_MESSAGES["locked" if topic.locked else "closed"],
@@ -296,14 +298,16 @@ def reply(topic_id: int):
             return _form_page("forums/reply.html", form.prepare(), 429, topic=topic)
         try:
             post = services.reply(topic=topic, author=user, body=form.body.data, token=form.submission.data)
+            # Before the commit, which expires every loaded row: reading them again would cost two queries.
+            target, message = post_url(post), _("Your reply is online.")
             db.session.commit()
         except DuplicateSubmission as duplicate:
             return redirect(post_url(duplicate.post))
         except ForumError as error:
             db.session.rollback()
             return _closed(services.load_topic(topic_id, me()), error.reason)
-        flash(_("Your reply is online."), "success")
-        return redirect(post_url(post))
+        flash(message, "success")
+        return redirect(target)
     quote_id = request.args.get("quote", type=int)
     if request.method == "GET" and quote_id:
         quoted = services.load_post(quote_id, user)

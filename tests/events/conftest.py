@@ -6,21 +6,12 @@ import pytest
 
 from ecommunity.accounts.models import Role
 from ecommunity.database import utcnow
-from ecommunity.events.feeds import render_cache
 from ecommunity.events.services import EventData, Schedule, create_event
 from ecommunity.extensions import db
 from tests.support.browser import browsing, chromium  # noqa: F401 - fixtures for the browser audit
 
 # A Tuesday in a winter month: Nairobi UTC+3, Bonn UTC+1, Suva UTC+12, no clock change nearby.
 NAIROBI_DAY = date(2030, 3, 5)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_render_cache():
-    """Feeds cache bodies by ETag in the process; each test starts with none."""
-    render_cache.clear()
-    yield
-    render_cache.clear()
 
 
 def event_data(**changes) -> EventData:
