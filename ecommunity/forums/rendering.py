@@ -19,6 +19,7 @@ from ecommunity.forums.services import TopicRow
 
 POST_CACHE_ENTRIES = 4096  # a few hundred topic pages in each language: a few megabytes a process
 TOPIC_ROW_CACHE_ENTRIES = 4096
+CATEGORY_LIST_CACHE_ENTRIES = 64  # one per set of readable categories, language and zone in use
 
 
 @dataclass(frozen=True)
@@ -94,4 +95,14 @@ def rendered_topic_row(row: TopicRow, show_category: bool = False) -> Markup:
            str(get_locale()), str(get_timezone()))
     html = render_cache("forum-topic-rows", TOPIC_ROW_CACHE_ENTRIES).get_or_render(key, lambda: render_template(
         "forums/_topic_row.html", row=row, topic=topic, category_name=category_name))
+    return Markup(html)  # noqa: S704 - our own template, rendered with autoescaping
+
+
+def rendered_category_list(categories: list) -> Markup:
+    """The forum index's categories (services.category_overview rows), shared by readers who see the same."""
+    rows = tuple((category.id, category.display_name, category.display_description, category.access, category.region,
+                  category.topic_count, category.post_count, *last) for category, *last in categories)
+    key = (rows, str(get_locale()), str(get_timezone()))
+    html = render_cache("forum-category-lists", CATEGORY_LIST_CACHE_ENTRIES).get_or_render(
+        key, lambda: render_template("forums/_category_list.html", categories=categories))
     return Markup(html)  # noqa: S704 - our own template, rendered with autoescaping

@@ -45,7 +45,7 @@ from ecommunity.forums.forms import (
 )
 from ecommunity.forums.links import link_label, link_path
 from ecommunity.forums.models import POSTS_PER_PAGE, Category, ForumMember, Post, Report, Topic, Watch, page_of
-from ecommunity.forums.rendering import rendered_posts, rendered_topic_row
+from ecommunity.forums.rendering import rendered_category_list, rendered_posts, rendered_topic_row
 from ecommunity.forums.services import DuplicateSubmission, ForumError
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
@@ -166,7 +166,7 @@ def index():
     user = me()
     return render_template(
         "forums/index.html",
-        categories=services.category_overview(user),
+        category_list=rendered_category_list(services.category_overview(user)),
         new_count=services.count_new_since_last_visit(user, member()),
         report_count=services.count_open_reports() if user.is_secretariat else 0,
         feed_token=notifications.feed_token(user, member()),
