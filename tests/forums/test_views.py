@@ -165,6 +165,17 @@ def test_a_bad_link_gets_a_message(client, categories, member):
     assert response.status_code == 400 and 'id="link-error"' in page(response)
 
 
+def test_form_library_messages_come_in_the_reader_s_language(client, categories, make_user):
+    """WTForms' own messages (here a length limit) follow each reader's language, request after request."""
+    french = make_user(language="fr")
+    for reader, message in ((french, "Le champ ne peut pas contenir plus de 500 caractères."),
+                            (make_user(language="en"), "Field cannot be longer than 500 characters.")):
+        sign_in(client, reader)
+        response = submit(client, "/forums/c/national-reporting/new",
+                          {"title": "T", "body": "x", "submission": "y" * 24, "link": "https://a.example/" + "a" * 500})
+        assert response.status_code == 400 and message in page(response)
+
+
 @pytest.mark.parametrize("action", ["lock", "hide"])
 def test_replies_to_locked_or_hidden_topics_are_refused_with_a_message(client, categories, member, other,
                                                                         moderator, make_topic, action):
