@@ -845,16 +845,22 @@ def count_new_since_last_visit(user: User, member: ForumMember | None) -> int:
     ) or 0
 
 
-def posts_on_page(topic: Topic, page: int) -> list[tuple[Post, str | None]]:
-    """The posts of one topic page with their authors' names: a range of numbers, one query."""
+# What a topic page shows of a post, as plain rows that read like posts (post.number, post.body_html):
+# building twenty ORM objects was a fifth of the page's time.
+_SHOWN_POST_COLUMNS = (Post.id, Post.number, Post.author_id, Post.body_html, Post.state, Post.created_at,
+                       Post.edited_at, Post.changed_at)
+
+
+def posts_on_page(topic: Topic, page: int) -> list[tuple]:
+    """(post row, author's name) for the posts of one topic page: a range of numbers, one query."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     statement = (
-        db.select(Post, User.full_name)
+        db.select(*_SHOWN_POST_COLUMNS, User.full_name.label("author_name"))
         .outerjoin(User, User.id == Post.author_id)
         .where(Post.topic_id == topic.id, Post.number.between(first, first + POSTS_PER_PAGE - 1))
         .order_by(Post.number)
     )
-    return db.session.execute(statement).all()
+    return [(row, row.author_name) for row in db.session.execute(statement)]
 
 
 def post_by_number(topic: Topic, number: int) -> Post | None:

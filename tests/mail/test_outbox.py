@@ -13,10 +13,10 @@ from tests.conftest import free_port
 
 
 def _queue(recipient="nfp@example.org", **kwargs):
-    message = queue_mail(recipient, kwargs.pop("subject", "Workshop reminder"),
-                         kwargs.pop("body", "See you in Nairobi."), **kwargs)
+    message_id = queue_mail(recipient, kwargs.pop("subject", "Workshop reminder"),
+                            kwargs.pop("body", "See you in Nairobi."), **kwargs)
     db.session.commit()
-    return message
+    return db.session.get(OutboxMessage, message_id)
 
 
 def _make_due(message):
