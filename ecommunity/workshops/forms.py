@@ -1,5 +1,6 @@
 """Forms for workshop registration: the settings, a person's answers, and the secretariat's actions."""
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -89,14 +90,7 @@ class RegistrationForm(FlaskForm):
     @classmethod
     def for_workshop(cls, workshop, **kwargs) -> "RegistrationForm":
         """The form with one text field per free-form question of the workshop."""
-
-        class _Form(cls):
-            pass
-
-        for question in workshop.questions:
-            setattr(_Form, f"answer_{question['key']}",
-                    TextAreaField(question["label"], validators=[Length(max=2000)]))
-        form = _Form(**kwargs)
+        form = _form_class(cls, tuple((q["key"], q["label"]) for q in workshop.questions))(**kwargs)
         form.material_language.choices = [(code, str(LANGUAGE_NAMES.get(code, code)))
                                           for code in workshop.working_languages]
         form.question_fields = [form[f"answer_{q['key']}"] for q in workshop.questions]
@@ -124,6 +118,18 @@ class RegistrationForm(FlaskForm):
             dietary_needs=self.dietary_needs.data or "", material_language=self.material_language.data or "",
             answers={f.name.removeprefix("answer_"): f.data or "" for f in self.question_fields},
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _form_class(base: type[RegistrationForm], questions: tuple[tuple[str, str], ...]) -> type[RegistrationForm]:
+    """A form class per set of questions, made once: WTForms builds a class's field list on first use."""
+
+    class _Form(base):
+        pass
+
+    for key, label in questions:
+        setattr(_Form, f"answer_{key}", TextAreaField(label, validators=[Length(max=2000)]))
+    return _Form
 
 
 class OnBehalfForm(RegistrationForm):

@@ -8,6 +8,11 @@ write lock (`BEGIN IMMEDIATE`) on SQLite. Register, withdraw, reject and a raise
 end in `rebalance()`: the first waitlisted person in queue order whose country still has quota is
 given the free seat. So seats held (pending + confirmed) never exceed the capacity nor a
 country's quota, whatever the number of web processes.
+
+Every registration of a workshop waits for that lock, so `register()` holds it for as little as
+it can: it prepares the registration first, then takes the lock and its arrival number with one
+`UPDATE ... RETURNING`, counts the seats with one query, and writes three rows (the registration,
+its log line, its mail in the outbox) before the caller commits.
 """
 
 from collections import Counter
@@ -15,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, literal_column, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ecommunity.accounts.models import User
 from ecommunity.database import take_sqlite_write_lock, utcnow
@@ -192,49 +199,102 @@ def lock_workshop(workshop_id: int) -> Workshop:
 _WORKSHOP_COLUMNS = [column.key for column in Workshop.__table__.columns]
 
 
-def _seat_counts(workshop: Workshop) -> tuple[int, Counter]:
-    rows = db.session.execute(
-        db.select(Registration.country, func.count())
-        .where(Registration.workshop_id == workshop.id, Registration.state.in_([s.value for s in SEAT_STATES]))
-        .group_by(Registration.country)
-    ).all()
-    by_country = Counter({country: n for country, n in rows})
-    return sum(by_country.values()), by_country
+def _state_in(states) -> ColumnElement[bool]:
+    """`registration.state IN ('a', 'b')` with the values written in the SQL, not expanded on each run."""
+    return Registration.state.in_([literal_column(f"'{state.value}'") for state in states])
 
 
-def rebalance(workshop: Workshop, actor: User | None = None, arriving: tuple[Registration, str] | None = None,
-              ) -> list[Registration]:
+# The statements of a registration, built once: building one costs more than running it.
+_workshop_table = Workshop.__table__
+_LOCK_AND_TAKE_RANK = (
+    update(_workshop_table).where(_workshop_table.c.id == bindparam("workshop_id"))
+    .values(next_rank=_workshop_table.c.next_rank + 1).returning(*_workshop_table.c)
+)
+_ACTIVE, _MINE = _state_in(ACTIVE_STATES), Registration.user_id == bindparam("user_id")
+_SEAT_COUNTS = (
+    db.select(Registration.country, func.count().filter(_state_in(SEAT_STATES)),
+              func.count().filter(_state_in([RegistrationState.WAITLISTED])),
+              func.count().filter(_MINE & _ACTIVE),
+              func.count().filter(_MINE & _state_in([RegistrationState.REJECTED])))
+    .where(Registration.workshop_id == bindparam("workshop_id"), _ACTIVE | _MINE)
+    .group_by(Registration.country)
+)
+
+
+def _lock_and_take_rank(workshop: Workshop) -> tuple[Workshop, int]:
+    """`lock_workshop` and the next arrival number in one statement (`UPDATE ... RETURNING`).
+
+    The update takes the row lock and returns the settings as committed before it; they are set
+    on the loaded workshop, whose relationships (the event) stay loaded.
+    """
+    take_sqlite_write_lock(db.session)
+    row = db.session.execute(_LOCK_AND_TAKE_RANK, {"workshop_id": workshop.id}).one_or_none()
+    if row is None:
+        raise LookupError(f"no workshop {workshop.id}")
+    for column, value in zip(_workshop_table.c, row, strict=True):
+        set_committed_value(workshop, column.key, value)
+    return workshop, workshop.next_rank - 1
+
+
+@dataclass
+class SeatCounts:
+    """Seats held (in all and by country) and people waiting, read under the workshop's lock."""
+
+    held: int
+    by_country: Counter
+    waiting: int
+    person_active: bool  # the person asked about holds an active registration
+    person_rejected: bool  # ... or had one rejected
+
+
+def _seat_counts(workshop: Workshop, user_id: int | None = None) -> SeatCounts:
+    """One query over the active registrations; `user_id`: also whether that person registered before."""
+    rows = db.session.execute(_SEAT_COUNTS, {"workshop_id": workshop.id, "user_id": user_id}).all()
+    by_country = Counter({country: held for country, held, *_ in rows if held})
+    return SeatCounts(held=sum(by_country.values()), by_country=by_country, waiting=sum(row[2] for row in rows),
+                      person_active=any(row[3] for row in rows), person_rejected=any(row[4] for row in rows))
+
+
+def rebalance(workshop: Workshop, actor: User | None = None, arriving: Registration | None = None,
+              counts: SeatCounts | None = None) -> list[Registration]:
     """Give free seats to waitlisted people in queue order, skipping countries at their quota.
 
     The one place seats are given. Call it with the workshop locked (`lock_workshop`).
-    `arriving`: (registration, action) of a registration being created, logged as that action.
+    `arriving`: a registration being created, last in the queue, not yet stored nor counted; its
+    state is set here and the caller logs it. `counts`: the seats as read under this lock, if known.
     Returns the registrations that got a seat (now pending or confirmed); the caller mails them.
     """
-    held, by_country = _seat_counts(workshop)
-    free = workshop.capacity - held
+    counts = counts or _seat_counts(workshop)
+    free = workshop.capacity - counts.held
     if free <= 0:
         return []
-    waiting = db.session.scalars(
-        db.select(Registration).where(Registration.workshop_id == workshop.id,
-                                      Registration.state == RegistrationState.WAITLISTED.value)
-        .order_by(Registration.queue_rank, Registration.id)
-    )
+    queue = []
+    if counts.waiting:
+        queue = list(db.session.scalars(
+            db.select(Registration).where(Registration.workshop_id == workshop.id,
+                                          Registration.state == RegistrationState.WAITLISTED.value)
+            .order_by(Registration.queue_rank, Registration.id)
+        ))
+    if arriving is not None:
+        queue.append(arriving)
+    by_country = counts.by_country
     quota = workshop.country_quota
+    state = RegistrationState.PENDING if workshop.approval_required else RegistrationState.CONFIRMED
     promoted = []
-    for registration in waiting:
+    for registration in queue:
         if free <= 0:
             break
         if quota is not None and by_country[registration.country] >= quota:
             continue
-        state = RegistrationState.PENDING if workshop.approval_required else RegistrationState.CONFIRMED
-        if arriving is not None and registration is arriving[0]:
-            _set_state(registration, state, actor, arriving[1], from_state="")
+        if registration is arriving:
+            registration.state = state.value
         else:
             _set_state(registration, state, actor, "promoted")
         by_country[registration.country] += 1
         free -= 1
         promoted.append(registration)
-    db.session.flush()
+    if arriving is None:
+        db.session.flush()
     return promoted
 
 
@@ -245,14 +305,17 @@ def _set_state(registration: Registration, state: RegistrationState, actor: User
     registration.updated_at = utcnow()
 
 
+_INSERT_LOG = insert(RegistrationLog.__table__)
+
+
 def log(registration: Registration, actor: User | None, action: str, from_state: str = "",
         to_state: str = "", detail: str = "") -> None:
-    """Add a line to the audit log of a registration."""
-    db.session.add(RegistrationLog(
-        registration=registration, workshop_id=registration.workshop_id,
-        actor_id=actor.id if actor is not None else None, action=action,
-        from_state=from_state or "", to_state=to_state or "", detail=detail[:2000],
-    ))
+    """Add a line to the audit log of a stored registration (one INSERT, written at once)."""
+    db.session.execute(_INSERT_LOG, {
+        "registration_id": registration.id, "workshop_id": registration.workshop_id,
+        "actor_id": actor.id if actor is not None else None, "action": action, "at": utcnow(),
+        "from_state": from_state or "", "to_state": to_state or "", "detail": detail[:2000],
+    })
 
 
 # --- registering ----------------------------------------------------------------------------------
@@ -349,35 +412,53 @@ def register(workshop: Workshop, user: User, answers: Answers | None = None, *, 
         if problem:
             raise RegistrationRefused(problem)
     _check_answers(workshop, answers)
-    workshop = lock_workshop(workshop.id)
-    earlier = set(db.session.scalars(db.select(Registration.state).where(
-        Registration.workshop_id == workshop.id, Registration.user_id == user.id)))
-    if earlier & {s.value for s in ACTIVE_STATES}:
+    # Everything that does not depend on the seat decision is done before taking the lock.
+    registration = Registration(
+        workshop_id=workshop.id, user_id=user.id, state=RegistrationState.WAITLISTED.value,
+        country=user.country, region=user.region, rejection_reason="", reminded_at=None,
+        registered_by_id=actor.id if actor is not None else None, created_at=now, updated_at=now,
+    )
+    # Loaded rather than assigned, so that nothing cascades the registration into the session.
+    set_committed_value(registration, "workshop", workshop)
+    set_committed_value(registration, "user", user)
+    _apply_answers(workshop, registration, answers)
+    workshop, registration.queue_rank = _lock_and_take_rank(workshop)
+    counts = _seat_counts(workshop, user.id)
+    if counts.person_active:
         raise RegistrationRefused(_l("You are already registered for this workshop."))
-    if not on_behalf and RegistrationState.REJECTED.value in earlier:
+    if not on_behalf and counts.person_rejected:
         raise RegistrationRefused(_l("Your registration for this workshop was declined. "
                                      "Please write to the secretariat."))
-    registration = Registration(
-        workshop=workshop, workshop_id=workshop.id, user=user, user_id=user.id,
-        state=RegistrationState.WAITLISTED.value, country=user.country, region=user.region,
-        queue_rank=workshop.next_rank, registered_by_id=actor.id if actor is not None else None,
-        created_at=now, updated_at=now,
-    )
-    workshop.next_rank += 1
-    _apply_answers(workshop, registration, answers)
-    db.session.add(registration)
-    db.session.flush()
-    action = "registered_on_behalf" if on_behalf else "registered"
-    promoted = rebalance(workshop, actor, arriving=(registration, action))
-    if registration not in promoted:
-        log(registration, actor, action, "", registration.state)
-    registration.position = waitlist_position(registration)
+    promoted = rebalance(workshop, actor, arriving=registration, counts=counts)
+    _insert(registration)
+    log(registration, actor, "registered_on_behalf" if on_behalf else "registered", "", registration.state)
+    if registration.state == RegistrationState.WAITLISTED:
+        # Last in the queue: behind everyone who was waiting and did not just get a seat.
+        registration.position = counts.waiting - len(promoted) + 1
     if notify:
         for other in promoted:
             if other is not registration:
                 mails.promoted(other)
         mails.registered(registration)
+    db.session.flush()
     return registration
+
+
+_registration_table = Registration.__table__
+_INSERT_REGISTRATION = insert(_registration_table).returning(_registration_table.c.id)
+
+
+def _insert(registration: Registration) -> None:
+    """Store a new registration, every column given, with one INSERT; it joins the session as if loaded.
+
+    The unit of work would spend about a millisecond more on it, under the workshop's lock.
+    (Registrations are not searched: no change log to write.)
+    """
+    values = {column.key: getattr(registration, column.key) for column in _registration_table.c
+              if column.key != "id"}
+    registration.id = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
+    make_transient_to_detached(registration)
+    db.session.add(registration)
 
 
 def update_answers(registration: Registration, answers: Answers, actor: User, now: datetime | None = None,

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from ecommunity.accounts.auth import secretariat_required
@@ -64,9 +65,13 @@ def workshop_panel(event: Event) -> dict | None:
 # --- loaders -----------------------------------------------------------------------------------------
 
 
+_WORKSHOP_WITH_EVENT = (db.select(Workshop).options(joinedload(Workshop.event))
+                        .where(Workshop.id == bindparam("workshop_id")))  # built once: registering is hot
+
+
 def load_workshop(workshop_id: int) -> Workshop:
     """The workshop with its event, or 404. Every workshop page is for members, who see every event."""
-    workshop = db.session.get(Workshop, workshop_id, options=[joinedload(Workshop.event)])
+    workshop = db.session.scalar(_WORKSHOP_WITH_EVENT, {"workshop_id": workshop_id})
     if workshop is None:
         abort(404)
     return workshop

@@ -222,3 +222,33 @@ def test_mail_in_the_participants_language_and_promotion_on_raised_capacity(make
     assert "position 1" in mailbox.text_of(waitlisted)
     assert promoted["Subject"].endswith(workshop.event.title_in("fr"))
     assert any(part.get_content_type() == "text/calendar" for part in promoted.iter_attachments())
+
+
+def test_registering_holds_the_lock_for_four_statements(make_workshop, make_user):
+    """The seat decision serialises every registration of a workshop: nothing is read before the lock
+    that could be read after it, and nothing after it that could be done before."""
+    from sqlalchemy import event
+
+    workshop = make_workshop(capacity=1)
+    first, second = make_user(), make_user()
+    statements = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("BEGIN"):  # SQLite's write lock, taken with the update
+            statements.append(" ".join(statement.split()[:3]))
+
+    for person, state in ((first, "confirmed"), (second, "waitlisted")):
+        db.session.refresh(workshop.event), db.session.refresh(person)  # loaded, as in a request
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            registration = register(workshop, person)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        db.session.commit()
+        assert registration.state == state
+        assert statements[:3] == ["UPDATE workshop SET", "SELECT registration.country, count(*)",
+                                  "INSERT INTO registration"]
+        assert sorted(statements[3:]) == ["INSERT INTO outbox_message", "INSERT INTO registration_log"]
+        statements.clear()
+    assert states(workshop) == ["confirmed", "waitlisted"]
+    assert registration.position == 1 and waitlist_positions(workshop.id) == {registration.id: 1}
