@@ -24,6 +24,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.events_bench import worker_cpu_seconds  # noqa: E402
+
 SECRET_KEY = "forums-benchmark-secret-key-not-for-production"
 USER_AGENT = "ecommunity-bench"
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/ecommunity_bench"
@@ -277,7 +282,17 @@ end
 
 
 def wrk(port: int, path: str, seconds: int, connections: int, cookie: str | None = None,
-        lua: str | None = None) -> dict:
+        lua: str | None = None, server_pid: int | None = None) -> dict:
+    """Load `path` with wrk; with `server_pid` (gunicorn's master), also the workers' CPU per request."""
+    cpu_before = worker_cpu_seconds(server_pid) if server_pid else None
+    result = _run_wrk(port, path, seconds, connections, cookie, lua)
+    if server_pid:
+        requests = max(1.0, result["rps"] * seconds)
+        result["cpu_ms"] = 1000 * (worker_cpu_seconds(server_pid) - cpu_before) / requests
+    return result
+
+
+def _run_wrk(port: int, path: str, seconds: int, connections: int, cookie: str | None, lua: str | None) -> dict:
     headers = ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         headers += ["-H", f"Cookie: session={cookie}"]
@@ -339,7 +354,7 @@ def main() -> None:
     bare = start_gunicorn("bench.bare_app:app", port, args.database_url)
     try:
         wrk(port, "/", 2, connections)  # warm-up
-        ceiling = wrk(port, "/", seconds, connections)
+        ceiling = wrk(port, "/", seconds, connections, server_pid=bare.pid)
         results.append(("bare Flask app", "-", ceiling, len(fetch(port, "/")[1])))
     finally:
         stop(bare)
@@ -363,22 +378,25 @@ def main() -> None:
             session = cookie if who == "member" else None
             status, body = fetch(port, path, session)
             wrk(port, path, 2, connections, session)  # warm-up
-            results.append((name, who, wrk(port, path, seconds, connections, session), len(body.encode())))
+            results.append((name, who, wrk(port, path, seconds, connections, session, server_pid=server.pid),
+                            len(body.encode())))
             results[-1] += (status,)
         lua = f'csrf = "{csrf}"\npath = "/forums/t/{targets["reply_topic"]}/reply"\n' + \
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' + REPLY_LUA
-        results.append(("post a reply (302)", "member", wrk(port, "/", seconds, connections, cookie, lua), 0, 302))
+        results.append(("post a reply (302)", "member",
+                        wrk(port, "/", seconds, connections, cookie, lua, server_pid=server.pid), 0, 302))
         status, html = fetch(port, f"/forums/t/{targets['reply_topic']}/", cookie)
     finally:
         stop(server)
 
     ceiling_rps = ceiling["rps"]
-    log(f"\n{'page':<26}{'reader':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'% bare':>8}{'HTML KB':>9}  status")
+    log(f"\n{'page':<26}{'reader':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'% bare':>8}{'HTML KB':>9}"
+        f"{'cpu ms':>8}  status")
     for row in results:
         name, who, r, size = row[:4]
         status = row[4] if len(row) > 4 else 200
         log(f"{name:<26}{who:<11}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-            f"{100 * r['rps'] / ceiling_rps:>7.0f}%{size / 1024:>9.1f}  {status}"
+            f"{100 * r['rps'] / ceiling_rps:>7.0f}%{size / 1024:>9.1f}{r.get('cpu_ms', 0):>8.1f}  {status}"
             + (f"  non-2xx/3xx: {r['bad']}" if r["bad"] else "")
             + (f"  socket errors: {r['socket_errors']}" if r["socket_errors"] else ""))
     log(f"\ndatabase: {args.database_url.split('@')[-1]}; {args.posts} posts, big topic {args.big_topic} posts "

@@ -8,7 +8,7 @@ counts, names) and the reader's language and zone, so an edit, a reply or a rena
 
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
@@ -20,6 +20,13 @@ from ecommunity.forums.services import TopicRow
 POST_CACHE_ENTRIES = 4096  # a few hundred topic pages in each language: a few megabytes a process
 TOPIC_ROW_CACHE_ENTRIES = 4096
 CATEGORY_LIST_CACHE_ENTRIES = 64  # one per set of readable categories, language and zone in use
+
+
+def _reading() -> tuple[str, str]:
+    """The reader's language and zone, which every shared rendering depends on; once per request."""
+    if "forum_reading" not in g:
+        g.forum_reading = (str(get_locale()), str(get_timezone()))
+    return g.forum_reading
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def rendered_posts(topic: Topic, rows, reader: User, *, can_reply: bool, moderat
     """The HTML of each (post, author name) row, from the cache where another reader saw the same."""
     links = TopicLinks.for_topic(topic)
     cache = render_cache("forum-posts", POST_CACHE_ENTRIES)
-    reading = (str(get_locale()), str(get_timezone()))
+    reading = _reading()
     out = []
     for post, author_name in rows:
         may = actions_for(post, reader, topic, can_reply=can_reply, moderator=moderator, last_read=last_read)
@@ -91,8 +98,7 @@ def rendered_topic_row(row: TopicRow, show_category: bool = False) -> Markup:
     topic = row.topic
     category_name = topic.category.display_name if show_category else None
     key = (topic.id, topic.changed_at, topic.title, topic.state, topic.pinned, topic.locked, topic.post_count,
-           topic.last_post_at, row.author_name, row.last_poster_name, row.unread, category_name,
-           str(get_locale()), str(get_timezone()))
+           topic.last_post_at, row.author_name, row.last_poster_name, row.unread, category_name, _reading())
     html = render_cache("forum-topic-rows", TOPIC_ROW_CACHE_ENTRIES).get_or_render(key, lambda: render_template(
         "forums/_topic_row.html", row=row, topic=topic, category_name=category_name))
     return Markup(html)  # noqa: S704 - our own template, rendered with autoescaping
@@ -102,7 +108,7 @@ def rendered_category_list(categories: list) -> Markup:
     """The forum index's categories (services.category_overview rows), shared by readers who see the same."""
     rows = tuple((category.id, category.display_name, category.display_description, category.access, category.region,
                   category.topic_count, category.post_count, *last) for category, *last in categories)
-    key = (rows, str(get_locale()), str(get_timezone()))
+    key = (rows, _reading())
     html = render_cache("forum-category-lists", CATEGORY_LIST_CACHE_ENTRIES).get_or_render(
         key, lambda: render_template("forums/_category_list.html", categories=categories))
     return Markup(html)  # noqa: S704 - our own template, rendered with autoescaping
