@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.search_bench                    # 100,000 documents, or what 9 minutes allow
     .venv/bin/python -m bench.search_bench --docs 20000 --budget 120
+    .venv/bin/python -m bench.search_bench --keep /tmp/ix100k      # build once and keep it...
+    .venv/bin/python -m bench.search_bench --keep /tmp/ix100k --reuse   # ...then time queries on it again
 
 Documents are generated from the demo manual's own text (ecommunity/manual/content, three
 languages) and the CMS vocabulary: each is a section of 25-45 sentences drawn from sections of
@@ -12,6 +14,7 @@ ecommunity/search/engine.py, as the site does (the same schema, analysers, write
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import shutil
@@ -130,13 +133,21 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--keep", help="build into this folder and keep it")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: time the queries on the index built there before (its build is reprinted)")
     args = parser.parse_args()
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="search-bench-"))
     store = engine.Store(root)
-    print(f"building an index of up to {args.docs} documents in {root} (budget {args.budget:.0f} s)")
-    stream = Budget(generate(args.docs), args.budget)
-    built = store.rebuild(stream, {"applied": 0, "gaps": {}, "commits": 0})
+    record = root / "bench-build.json"
+    if args.reuse and args.keep:
+        built = json.loads(record.read_text())
+        print(f"reusing the index built in {root} (build measured when it was built)")
+    else:
+        print(f"building an index of up to {args.docs} documents in {root} (budget {args.budget:.0f} s)")
+        stream = Budget(generate(args.docs), args.budget)
+        built = store.rebuild(stream, {"applied": 0, "gaps": {}, "commits": 0})
+        record.write_text(json.dumps(built))
     n = built["documents"]
     print(f"build: {n} documents in {built['seconds']:.1f} s ({n / built['seconds']:.0f} documents/s), "
           f"{built['bytes'] / 1e6:.0f} MB on disk")

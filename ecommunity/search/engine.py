@@ -26,11 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields, index, qparser, query, sorting
+from whoosh import fields, formats, index, qparser, query, scoring
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
-from whoosh.idsets import BitSet
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import distance
@@ -99,9 +99,114 @@ def language_analyser(language: str):
     )
 
 
+_TOKENS = RegexTokenizer().expression  # the language analyser's tokenizer: the same words, in one pass
+_TERMS_CACHE_SIZE = 200_000
+_terms_of_word: dict[str, dict[str, str | None]] = {language: {} for language in LANGUAGES}
+
+
+def index_terms(text: str, language: str) -> list[str]:
+    """The terms `language_analyser(language)` makes of `text`, in order, much faster.
+
+    A word's term depends on that word alone, so each distinct word is analysed once and remembered
+    (None: a stop word). Indexing hands these lists to Whoosh, which then analyses nothing again.
+    """
+    known = _terms_of_word[language]
+    if len(known) > _TERMS_CACHE_SIZE:
+        known.clear()
+    analyser = _ANALYSERS[language]
+    out = []
+    for match in _TOKENS.finditer(text):
+        word = match.group()
+        term = known.get(word, _UNSEEN)
+        if term is _UNSEEN:
+            found = [token.text for token in analyser(word)]
+            term = known[word] = found[0] if found else None
+        if term is not None:
+            out.append(term)
+    return out
+
+
+_UNSEEN = object()
+
+
+def pairs_of(terms: list[str]) -> list[str]:
+    """Each term with the next, "rang state": a two-word phrase becomes one term lookup."""
+    return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
 def _word_analyser():
     """Whole words of titles and headings, kept as written: the "did you mean" vocabulary."""
     return RegexTokenizer(r"[^\W\d_]{4,}") | LowercaseFilter()
+
+
+# BM25's parameters, and the pivot lengths: short titles weigh much more than long ones. (Whoosh's
+# BM25F averaged each language's field over every document, about 1 title term and 100 body terms
+# here; these keep the rankings the quality table was tuned on.)
+K1 = 1.2
+B = 0.75
+AVERAGE_LENGTH = {"title": 1, "body": 100}
+
+
+class Impact(formats.Frequency):
+    """Postings whose weight is BM25's term-frequency part, normalised by the field's length when indexed.
+
+    A document's score for a term is then its posting weight times the term's idf (see ImpactWeighting),
+    so the highest weight of a block of postings is exactly the best score in it: the top-ten search
+    skips every block that cannot enter the top ten without reading it. (With lengths applied at
+    search time, Whoosh can only bound a block by its highest frequency and shortest length taken
+    separately, which for common words skipped nothing.)
+    """
+
+    def __init__(self, average_length: float, field_boost: float = 1.0):
+        super().__init__(field_boost)
+        self.average_length = float(average_length)
+
+    def word_values(self, value, analyzer, **kwargs):
+        freqs: dict[str, int] = {}
+        for token in formats.tokens(value, analyzer, kwargs):
+            freqs[token.text] = freqs.get(token.text, 0) + 1
+        norm = K1 * ((1 - B) + B * sum(freqs.values()) / self.average_length)
+        fb = self.field_boost
+        return [(text, tf, fb * tf * (K1 + 1) / (tf + norm), formats.pack_uint(tf)) for text, tf in freqs.items()]
+
+
+class _ImpactScorer(scoring.BaseScorer):
+    def __init__(self, idf: float, max_weight: float):
+        self.idf, self.max_weight = idf, max_weight
+
+    def supports_block_quality(self):
+        return True
+
+    def score(self, matcher):
+        return matcher.weight() * self.idf
+
+    def max_quality(self):
+        return self.max_weight * self.idf
+
+    def block_quality(self, matcher):
+        return matcher.block_max_weight() * self.idf
+
+
+class ImpactWeighting(scoring.WeightingModel):
+    """BM25 over Impact postings: idf (Whoosh's, as BM25F used) times the stored weight."""
+
+    def supports_block_quality(self):
+        return True
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        parent = searcher.get_parent()
+        return _ImpactScorer(parent.idf(fieldname, text), searcher.term_info(fieldname, text).max_weight())
+
+
+WEIGHTING = ImpactWeighting()
+
+
+def _impact_text(analyser, part: str) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyser, phrase=False)
+    field.format = Impact(AVERAGE_LENGTH[part])
+    # Scorable, though the lengths are in the weights: without a length column, Whoosh looks for it on
+    # disk once for every posting it writes.
+    return field
 
 
 def _schema() -> fields.Schema:
@@ -117,6 +222,7 @@ def _schema() -> fields.Schema:
         instrument_set=fields.ID(sortable=True),
         topic=fields.ID(stored=True, sortable=True),
         title=fields.STORED(),
+        body=fields.STORED(),
         url=fields.STORED(),
         context=fields.STORED(),
         updated=fields.STORED(),
@@ -125,19 +231,39 @@ def _schema() -> fields.Schema:
     )
     for language in LANGUAGES:
         analyser = language_analyser(language)
-        schema.add(f"title_{language}", fields.TEXT(analyzer=analyser, stored=True))
-        schema.add(f"body_{language}", fields.TEXT(analyzer=analyser, stored=True))
+        for part in ("title", "body"):
+            # Indexed from index_terms() lists; the analyser is the one that reads queries.
+            schema.add(f"{part}_{language}", _impact_text(analyser, part))
+            # Adjacent terms as one: phrases are searched without positions (see _pairs).
+            schema.add(f"{part}_pairs_{language}", _impact_text(analyser, part))
     return schema
 
 
 SCHEMA = _schema()
 _ANALYSERS = {language: language_analyser(language) for language in LANGUAGES}
 FACETS = ("kind", "language", "instrument", "topic")
+# Smaller posting blocks than Whoosh's 128: each block's best possible score is closer to its
+# documents' real ones, so the top-ten search skips more blocks of common words unread.
+CODEC_BLOCK = 32
+
+
+def _codec() -> W3Codec:
+    return W3Codec(blocklimit=CODEC_BLOCK)
+
+
+def _layout(schema) -> set[tuple]:
+    """What an index must share with this module to be searched by it: fields, formats, index-time weights."""
+    return {(name, type(schema[name].format).__name__, getattr(schema[name].format, "average_length", None))
+            for name in schema.names()}
+
+
+_LAYOUT = _layout(SCHEMA)
 
 
 def _fields_of(doc: SearchDocument) -> dict:
     language = doc.language if doc.language in LANGUAGES else "en"
     headings = " ".join(h[-1] if isinstance(h, (list, tuple)) else str(h) for h in doc.extra.get("headings", ()))
+    title_terms, body_terms = index_terms(doc.title, language), index_terms(doc.body, language)
     return {
         "key": doc.key,
         "ref": ref_of(doc.key),
@@ -148,12 +274,15 @@ def _fields_of(doc: SearchDocument) -> dict:
         "instrument_set": " ".join(sorted(set(doc.instruments))),
         "topic": doc.topic,
         "title": doc.title,
+        "body": doc.body,
         "url": doc.url_path,
         "context": doc.context,
         "updated": doc.updated_at.isoformat() if doc.updated_at else "",
         "words": f"{doc.title} {headings}",
-        f"title_{language}": doc.title,
-        f"body_{language}": doc.body,
+        f"title_{language}": title_terms,
+        f"title_pairs_{language}": pairs_of(title_terms),
+        f"body_{language}": body_terms,
+        f"body_pairs_{language}": pairs_of(body_terms),
     }
 
 
@@ -194,9 +323,12 @@ class Store:
         if path is None or not path.is_dir():
             raise IndexUnavailable("absent")
         try:
-            return index.open_dir(str(path))
+            ix = index.open_dir(str(path))
         except Exception as error:  # noqa: BLE001 - any damage means a rebuild
             raise IndexUnavailable("unreadable") from error
+        if _layout(ix.schema) != _LAYOUT:
+            raise IndexUnavailable("outdated")  # built by an older version of this module: rebuild
+        return ix
 
     def state(self) -> dict:
         """What the current generation holds: {"applied": id, "gaps": {...}, ...}."""
@@ -215,7 +347,7 @@ class Store:
             path = self.root / name
             path.mkdir()
             ix = index.create_in(str(path), SCHEMA)
-            writer = ix.writer(limitmb=128, compound=False)
+            writer = ix.writer(limitmb=256, compound=False, codec=_codec())
             count = 0
             try:
                 for doc in documents:
@@ -282,7 +414,7 @@ class IndexWriting:
 
     def apply(self, replacements: dict[str, list[SearchDocument]], state: dict, merge: bool = False) -> None:
         """Replace every document of the given refs and write the new state, in one commit."""
-        writer = self.ix.writer(_lk=False, compound=False)
+        writer = self.ix.writer(_lk=False, compound=False, codec=_codec())
         try:
             for ref, docs in replacements.items():
                 writer.delete_by_term("ref", ref)
@@ -290,7 +422,10 @@ class IndexWriting:
                     if doc.indexable:
                         writer.add_document(**_fields_of(doc))
             writer.update_document(key=STATE_KEY, audience=HIDDEN_AUDIENCE, meta=json.dumps(state))
-            writer.commit(merge=merge)
+            if merge:
+                writer.commit(mergetype=_merge_small_segments)
+            else:
+                writer.commit(merge=False)
         except BaseException:
             writer.cancel()
             raise
@@ -300,6 +435,25 @@ class IndexWriting:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+SMALL_SEGMENT = 5_000  # documents: segments below this are merged together when the indexer merges
+
+
+def _merge_small_segments(writer, segments) -> list:
+    """Merge every small segment into one and keep the big ones: a search pays for each segment.
+
+    (Whoosh's MERGE_SMALL merges about five at a time, fewer than an edit a commit adds, so the
+    segments grew without end: 46 after 60 edits, each costing every query its matcher set-up.)
+    """
+    from whoosh.reading import SegmentReader
+
+    small = [seg for seg in segments if seg.doc_count_all() < SMALL_SEGMENT]
+    if len(small) < 2:
+        return list(segments)
+    for seg in small:
+        writer.add_reader(SegmentReader(writer.storage, writer.schema, seg))
+    return [seg for seg in segments if seg.doc_count_all() >= SMALL_SEGMENT]
 
 
 def _try_for(acquire, timeout: float) -> bool:
@@ -439,7 +593,7 @@ def _parser(language: str, languages: tuple[str, ...]) -> qparser.QueryParser:
             qparser.OperatorsPlugin(),
             qparser.MultifieldPlugin(_text_fields(languages), fieldboosts=_boosts(language)),
         ],
-        group=qparser.OrGroup.factory(0.9),
+        group=qparser.OrGroup,
     )
 
 
@@ -452,12 +606,28 @@ def parse(text: str, language: str, languages: tuple[str, ...] = LANGUAGES) -> t
         parsed = _parser(language, languages).parse(cleaned)
         terms = list(parsed.iter_all_terms()) if parsed is not None else []
         if parsed is not None and parsed is not query.NullQuery and terms and len(terms) <= 6 * MAX_QUERY_TERMS * 2:
-            return parsed, False
+            return parsed.accept(_pairs), False
         if parsed is not None and not terms and not _only_stop_words(cleaned):
             raise ValueError("nothing to search")
     except Exception:  # noqa: BLE001 - any parser failure: search the plain words instead
         log.info("query %r could not be parsed; searching its words", cleaned[:80])
     return words_query(cleaned, language, languages), True
+
+
+def _pairs(node: query.Query) -> query.Query:
+    """A phrase as its adjacent pairs of terms in the pairs field: one posting list per pair, no positions.
+
+    The pairs are made from the same terms as the phrase, so "range of states" finds exactly what the
+    phrase finds (two words); a longer phrase needs all its pairs, nearly always the phrase itself.
+    """
+    if not isinstance(node, query.Phrase) or len(node.words) < 2:
+        return node
+    part, _, language = node.fieldname.partition("_")
+    name = f"{part}_pairs_{language}"
+    if name not in SCHEMA:
+        return node
+    terms = [query.Term(name, pair, boost=node.boost) for pair in dict.fromkeys(pairs_of(list(node.words)))]
+    return terms[0] if len(terms) == 1 else query.And(terms)
 
 
 def _only_stop_words(text: str) -> bool:
@@ -472,7 +642,7 @@ def words_query(text: str, language: str, languages: tuple[str, ...] = LANGUAGES
         for name in _text_fields(languages):
             for token in SCHEMA[name].analyzer(word):
                 clauses.append(query.Term(name, token.text, boost=boosts[name]))
-    return query.Or(clauses, scale=0.9) if clauses else None
+    return query.Or(clauses) if clauses else None
 
 
 def _audience_filter(audiences: tuple[str, ...] | None):
@@ -490,6 +660,7 @@ def _restrictions(q: Query):
 
 
 _FACET_FIELDS = {"instrument": "instrument_set"}
+COUNT_LIMIT = 5_000  # matches counted for the total and the filters; past this, "more than"
 
 
 def _text(term) -> str:
@@ -497,10 +668,19 @@ def _text(term) -> str:
 
 
 def _terms_by_field(parsed) -> dict[str, set[str]]:
+    """field -> the terms searched in it; a pair counts as its two terms in the plain field."""
     found: dict[str, set[str]] = {}
     for fieldname, term in parsed.iter_all_terms(phrases=True):
-        found.setdefault(fieldname, set()).add(_text(term))
+        part, _, rest = fieldname.partition("_pairs_")
+        if rest:
+            found.setdefault(f"{part}_{rest}", set()).update(_text(term).split(" "))
+        else:
+            found.setdefault(fieldname, set()).add(_text(term))
     return found
+
+
+def _searched_terms(parsed) -> list[str]:
+    return sorted({t for terms in _terms_by_field(parsed).values() for t in terms})
 
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -547,38 +727,73 @@ def snippet(text: str, terms: set[str], language: str) -> str:
     return ("… " if first > 0 else "") + "".join(pieces) + (" …" if words[last].end() < len(text) else "")
 
 
-def _facet_counts(results, name: str) -> dict[str, int]:
-    try:
-        grouped = results.groups(name)
-    except (KeyError, ValueError):
-        return {}
-    counts: dict[str, int] = {}
-    for key, count in grouped.items():
-        if isinstance(key, bytes):
-            key = key.decode("utf-8", "replace")
-        for value in (str(key).split() if name == "instrument" else [key]):
-            if value:
-                counts[str(value)] = counts.get(str(value), 0) + count
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 class _Bounded(TimeLimitCollector):
-    """A time limit and a set of allowed documents in one wrapper.
+    """A time limit and the documents the reader may see (a bit set per segment) in one wrapper.
 
     (Whoosh's own filter lives in FilterCollector.collect_matches, which TimeLimitCollector skips.)
     """
 
-    def __init__(self, child, timelimit: float, allowed: BitSet | None):
+    def __init__(self, child, timelimit: float, allowed_in):
         super().__init__(child, timelimit=timelimit, use_alarm=False)
-        self.allowed = allowed
+        self.allowed_in = allowed_in  # segment reader -> bytearray bit set, or None (everything)
+        self.bits = None
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self.bits = self.allowed_in(subsearcher)
 
     def collect_matches(self):
-        child, allowed = self.child, self.allowed
-        for sub_docnum in child.matches():
+        child, bits = self.child, self.bits
+        collect = child.collect
+        for docnum in child.matches():
             if self.timedout:
                 raise TimeLimit
-            if allowed is None or child.offset + sub_docnum in allowed:
-                child.collect(sub_docnum)
+            if bits is None or bits[docnum >> 3] & (1 << (docnum & 7)):
+                collect(docnum)
+
+
+def _bits(docnums: Iterable[int], size: int) -> bytearray:
+    bits = bytearray((size + 7) // 8)
+    for docnum in docnums:
+        bits[docnum >> 3] |= 1 << (docnum & 7)
+    return bits
+
+
+class _Segment:
+    """What is kept about one segment while it is in the index: segments never change, except for
+    deletions, and a deleted document is never matched, so these stay true for the segment's life."""
+
+    def __init__(self, searcher):
+        self.size = searcher.doc_count_all()
+        self.allowed: dict = {}  # (audiences, filters) -> bit set of the documents allowed
+        self._facets: dict[str, dict[str, int]] | None = None
+
+    def allowed_bits(self, searcher, key, restrictions) -> bytearray:
+        found = self.allowed.get(key)
+        if found is None:
+            if len(self.allowed) >= 16:
+                self.allowed.clear()
+            found = self.allowed[key] = _bits(restrictions.docs(searcher), self.size)
+        return found
+
+    def facets(self, searcher) -> dict[str, dict[str, int]]:
+        """facet -> value -> the segment's documents with that value, as an int used as a bit set."""
+        if self._facets is None:
+            reader = searcher.reader()
+            facets = {}
+            for name in FACETS:
+                column = _FACET_FIELDS.get(name, name)
+                if not reader.has_column(column):
+                    continue
+                docs: dict[str, list[int]] = {}
+                for docnum, value in enumerate(reader.column_reader(column)):
+                    value = _text(value)
+                    for part in (value.split() if name == "instrument" else [value]):
+                        if part:
+                            docs.setdefault(part, []).append(docnum)
+                facets[name] = {v: int.from_bytes(_bits(d, self.size), "little") for v, d in docs.items()}
+            self._facets = facets
+        return self._facets
 
 
 class Searcher:
@@ -589,8 +804,7 @@ class Searcher:
         self._searcher = None
         self._ix = None
         self._stamp = None
-        self._filters: dict = {}
-        self._filters_of = None
+        self._segments: dict[str, _Segment] = {}
 
     def _current(self):
         stamp = self.store.pointer_stamp()
@@ -599,20 +813,33 @@ class Searcher:
                 if self._searcher.up_to_date():
                     return self._searcher
                 # Not Whoosh's refresh(): its reused segment readers keep their old deletions.
-                fresh = self._ix.searcher()
+                fresh = self._ix.searcher(weighting=WEIGHTING)
                 self.close()
                 self._searcher = fresh
+                self._forget_old_segments(fresh)
                 return fresh
             except Exception:  # noqa: BLE001 - a damaged or removed generation: open again
                 self.close()
         self.close()
+        self._segments = {}
         ix = self._ix = self.store.open()
         try:
-            self._searcher = ix.searcher()
+            self._searcher = ix.searcher(weighting=WEIGHTING)
         except Exception as error:  # noqa: BLE001
             raise IndexUnavailable("unreadable") from error
         self._stamp = stamp
         return self._searcher
+
+    def _forget_old_segments(self, searcher) -> None:
+        live = {_segment_id(leaf) for leaf, _ in searcher.leaf_searchers()}
+        self._segments = {k: v for k, v in self._segments.items() if k in live}
+
+    def _segment(self, leaf) -> _Segment:
+        key = _segment_id(leaf)
+        found = self._segments.get(key)
+        if found is None:
+            found = self._segments[key] = _Segment(leaf)
+        return found
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -662,29 +889,21 @@ class Searcher:
                 raise IndexUnavailable("unreadable") from error
             parsed, simplified = fallback, True
         out.simplified = simplified
-        out.terms = sorted({_text(t) for _, t in parsed.iter_all_terms()})
+        out.terms = _searched_terms(parsed)
         if suggest and out.total < q.suggest_below:
             out.suggestion = self._suggest(searcher, q.text)
         return out
 
     def _run(self, searcher, parsed, q: Query, page: int) -> Results:
-        """Two passes: the top hits, scored with Whoosh's block-max skipping; then, unscored, the counts."""
-        allowed = self._allowed(searcher, q)
-        if allowed is not None and not len(allowed):  # nothing this reader may see
-            return Results([], 0, page, q.per_page, {name: {} for name in FACETS} if q.facets else {})
+        """The top hits, scored with Whoosh's block-max skipping; then, unscored, the total and the counts."""
+        allowed_in = self._allowed_in(q)
         collector = searcher.collector(limit=page * q.per_page)
-        partial = self._collect(searcher, parsed, collector, allowed)
+        partial = self._collect(searcher, parsed, collector, allowed_in)
         results = collector.results()
         facets: dict[str, dict[str, int]] = {}
         counts_partial = False
         if q.facets:
-            groupedby = {name: sorting.FieldFacet(_FACET_FIELDS.get(name, name), maptype=sorting.Count)
-                         for name in FACETS}
-            counting = searcher.collector(limit=None, scored=False, groupedby=groupedby)
-            counts_partial = self._collect(searcher, parsed, counting, allowed, FACET_TIME_LIMIT)
-            counted = counting.results()
-            total = len(counted)
-            facets = {name: _facet_counts(counted, name) for name in FACETS}
+            total, facets, counts_partial = self._count(searcher, parsed, allowed_in)
         else:
             total = results.scored_length()  # a lower bound: the exact count would match everything again
         terms = _terms_by_field(parsed)
@@ -693,37 +912,65 @@ class Searcher:
                        counts_partial=counts_partial)
 
     @staticmethod
-    def _collect(searcher, parsed, collector, allowed: BitSet | None, limit: float = TIME_LIMIT) -> bool:
+    def _collect(searcher, parsed, collector, allowed_in, limit: float = TIME_LIMIT) -> bool:
         """Collect the allowed matches for at most `limit` seconds; True when stopped by the time limit."""
-        timed = _Bounded(collector, limit, allowed)
+        timed = _Bounded(collector, limit, allowed_in)
         try:
             searcher.search_with_collector(parsed, timed)
         except TimeLimit:
             return True
         return False
 
-    def _allowed(self, searcher, q: Query) -> BitSet | None:
-        """The documents the reader may see under the chosen filters, kept until the index changes."""
+    def _count(self, searcher, parsed, allowed_in) -> tuple[int, dict[str, dict[str, int]], bool]:
+        """(total, facet -> value -> count, partial) of the allowed matches, unscored.
+
+        The matches of each segment become a bit set, counted against the segment's bit set of each
+        filter value. Past COUNT_LIMIT matches (or FACET_TIME_LIMIT), the counts are of those seen so far.
+        """
+        started = time.monotonic()
+        total, partial = 0, False
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for leaf, _offset in searcher.leaf_searchers():
+            if partial:
+                break
+            segment = self._segment(leaf)
+            allowed = allowed_in(leaf)
+            found = bytearray((segment.size + 7) // 8)
+            seen = 0
+            for docnum in parsed.docs(leaf):
+                if allowed is None or allowed[docnum >> 3] & (1 << (docnum & 7)):
+                    found[docnum >> 3] |= 1 << (docnum & 7)
+                    seen += 1
+                    if not seen & 1023 and (total + seen >= COUNT_LIMIT
+                                            or time.monotonic() - started > FACET_TIME_LIMIT):
+                        partial = True
+                        break
+            if not seen:
+                continue
+            matched = int.from_bytes(found, "little")
+            total += seen
+            for name, values in segment.facets(leaf).items():
+                tally = counts[name]
+                for value, docs in values.items():
+                    n = (matched & docs).bit_count()
+                    if n:
+                        tally[value] = tally.get(value, 0) + n
+        facets = {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for name, c in counts.items()}
+        return total, facets, partial
+
+    def _allowed_in(self, q: Query):
+        """segment reader -> the bit set of the documents the reader may see there (None: all of them)."""
         filters = tuple(sorted((k, tuple(v)) for k, v in q.filters.items() if k in FACETS and v))
         if q.audiences is None and not filters:
-            return None  # the secretariat sees everything (the state document matches no words)
-        if self._filters_of is not searcher:
-            self._filters, self._filters_of = {}, searcher
-        key = (q.audiences, filters)
-        found = self._filters.get(key)
-        if found is None:
-            if len(self._filters) >= 16:
-                self._filters.clear()
-            # A bit set: 12 KB per 100,000 documents, however many it allows.
-            found = self._filters[key] = BitSet(searcher.docs_for_query(_restrictions(q)),
-                                                size=searcher.doc_count_all())
-        return found
+            return lambda leaf: None  # the secretariat sees everything (the state document matches no words)
+        key, restrictions = (q.audiences, filters), _restrictions(q)
+        return lambda leaf: self._segment(leaf).allowed_bits(leaf, key, restrictions)
 
     @staticmethod
     def _hit(item, terms: dict[str, set[str]]) -> Hit:
         stored = item.fields()
         language = stored.get("language", "en")
-        body = stored.get(f"body_{language}", "")
+        body = stored.get("body", "")
         return Hit(
             key=stored["key"], kind=stored.get("kind", ""), language=language, title=stored.get("title", ""),
             url=stored.get("url", ""), context=stored.get("context", ""), topic=stored.get("topic", ""),
@@ -787,6 +1034,10 @@ def add_vocabulary(words: Iterable[str]) -> None:
 
 def _word_analyser_words(text: str) -> list[str]:
     return [token.text for token in _word_analyser()(text)]
+
+
+def _segment_id(leaf) -> str:
+    return leaf.reader().segment().segment_id()
 
 
 def _escape(text: str) -> str:

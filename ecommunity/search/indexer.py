@@ -99,8 +99,11 @@ def _catch_up(timeout: float, rebuild_if_missing: bool) -> dict:
     except IndexUnavailable:
         if not rebuild_if_missing:
             raise
-        _rebuild()
-        done["rebuilt"] = True
+        try:
+            _rebuild()
+            done["rebuilt"] = True
+        except IndexBusy:  # another worker is rebuilding it: that one brings it up to date
+            done["busy"] = True
     finally:
         db.session.rollback()
     return done

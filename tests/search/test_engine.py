@@ -51,3 +51,22 @@ def test_the_query_is_bounded_and_stripped_of_expansions():
     parsed, _ = engine.parse("co* AND goverment~2", "en")
     kinds = {type(q).__name__ for q in parsed.leaves()}
     assert kinds <= {"Term", "Phrase"}, kinds
+
+
+def test_index_terms_are_the_analysers_terms():
+    from ecommunity.manual.loader import CONTENT_DIR
+
+    for language in engine.LANGUAGES:
+        paths = sorted((Path(CONTENT_DIR) / language).rglob("*.md"))
+        assert paths
+        for path in paths[:6]:
+            text = path.read_text()
+            assert engine.index_terms(text, language) == engine.analyse(text, language), path
+
+
+def test_a_phrase_is_searched_as_pairs_of_terms():
+    parsed, simplified = engine.parse('"range of states" deadline', "en", ("en",))
+    assert not simplified
+    assert ("body_pairs_en", "rang state") in {(f, engine._text(t)) for f, t in parsed.iter_all_terms()}
+    assert not [q for q in parsed.leaves() if type(q).__name__ == "Phrase"]
+    assert engine.pairs_of(["rang", "state", "convent"]) == ["rang state", "state convent"]

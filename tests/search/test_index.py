@@ -91,6 +91,25 @@ def test_a_corrupt_index_shows_a_message_then_is_rebuilt(app, client, categories
     assert "Flyway atlas" in client.get("/search?q=atlas").get_data(as_text=True)
 
 
+def test_an_index_of_an_older_layout_is_rebuilt(app, client, categories, people, make_topic):
+    from whoosh import fields, index
+
+    make_topic(categories["open"], people["member"], "Flyway atlas", "Maps.")
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    old = root / "ix-old"
+    old.mkdir()
+    schema = fields.Schema(**{n: engine.SCHEMA[n] for n in engine.SCHEMA.names() if "_pairs_" not in n})
+    writer = index.create_in(str(old), schema).writer()
+    writer.add_document(key=engine.STATE_KEY, audience=engine.HIDDEN_AUDIENCE, meta='{"applied": 0, "gaps": {}}')
+    writer.commit()
+    (root / "CURRENT").write_text("ix-old")
+    with pytest.raises(engine.IndexUnavailable, match="outdated"):
+        Store(root).open()
+    sign_in(client, people["member"])
+    assert "Search is being prepared" in client.get("/search?q=atlas").get_data(as_text=True)
+    assert "Flyway atlas" in client.get("/search?q=atlas").get_data(as_text=True)
+
+
 def test_reindex_and_status_commands(app, runner, categories, people, make_topic):
     make_topic(categories["open"], people["member"], "Flyway atlas", "Maps.")
     result = runner.invoke(args=["search", "reindex"])
@@ -178,3 +197,13 @@ def test_manual_sections_and_chapter_renames_reach_the_index(app, people):
     hit = search("endangered", None, "en").results.hits[0]
     assert hit.context == "The Convention › The two appendices"
     assert hit.url == "/manual/appendices/appendix-i?lang=en"
+
+
+def test_the_indexer_merge_gathers_every_small_segment(app, categories, people, make_topic):
+    make_topic(categories["open"], people["member"], "Flyway atlas", "Maps.")
+    root = Store(app.config["SEARCH_INDEX_DIR"])
+    for merge in [False] * 8 + [True]:
+        with root.writing() as writing:
+            writing.apply({}, dict(writing.state), merge=merge)
+    assert len(root.open()._segments()) == 1
+    assert keys(app, "atlas", people["member"])
