@@ -41,6 +41,7 @@ from bench.forums_bench import log, prepare_database  # noqa: E402
 SECRET_KEY = "workshops-benchmark-secret-key-not-for-production"
 USER_AGENT = "ecommunity-workshops-load"
 DEFAULT_DB = "postgresql://postgres@127.0.0.1/ecommunity_bench_workshops"
+WARM_UP = 10  # registrations on another workshop before the measured burst
 
 
 # --- data ------------------------------------------------------------------------------------------
@@ -259,12 +260,18 @@ def main() -> int:
 
         user_ids = create_members(args.registrations)
         workshop_id = create_workshop(args.seats)
+        # Workers in service have registered people before: a first registration compiles templates
+        # and statements. A few on another workshop warm both workers without touching the measured one.
+        warm_ids = create_members(WARM_UP, prefix="warm")
+        warm_workshop_id = create_workshop(WARM_UP, title="Warm-up workshop")
         db.session.remove()
     sessions = sessions_for(user_ids)
     path = f"/workshops/{workshop_id}/register"
     log(f"{args.registrations} registrations at concurrency {args.concurrency} for {args.seats} seats, "
         f"gunicorn {args.workers} workers x {args.threads} thread(s), {database_url_from(url).split('://')[0]}")
     with gunicorn(url, workers=args.workers, threads=args.threads) as (port, pid):
+        all_at_once([lambda s=s: s.post(port, f"/workshops/{warm_workshop_id}/register", {"material_language": "en"})
+                     for s in sessions_for(warm_ids)], concurrency=WARM_UP)
         cpu_before = worker_cpu_seconds(pid)
         started = time.perf_counter()
         results = all_at_once([lambda s=s: s.post(port, path, {"material_language": "en"}) for s in sessions],

@@ -23,6 +23,10 @@ MAX_BACKOFF = timedelta(hours=1)
 PERMANENT_FAILURES_BEFORE_GIVING_UP = 3
 
 
+# Built once: building the statement cost more than running it.
+_INSERT_MESSAGE = insert(OutboxMessage).returning(OutboxMessage.id)
+
+
 def queue_mail(
     recipient: str,
     subject: str,
@@ -37,13 +41,11 @@ def queue_mail(
     often queued while a row lock is held (a workshop's seats).
     """
     now = utcnow()
-    message_id = db.session.execute(
-        insert(OutboxMessage).values(
-            recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
-            headers=headers or {}, attachments=attachments or [], status=OutboxStatus.PENDING.value,
-            attempts=0, created_at=now, next_attempt_at=now, last_error="",
-        ).returning(OutboxMessage.id)
-    ).scalar_one()
+    message_id = db.session.execute(_INSERT_MESSAGE, dict(
+        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+        headers=headers or {}, attachments=attachments or [], status=OutboxStatus.PENDING.value,
+        attempts=0, created_at=now, next_attempt_at=now, last_error="",
+    )).scalar_one()
     db.session.info["queued_mail"] = True
     return message_id
 
