@@ -272,19 +272,20 @@ def main() -> int:
     with gunicorn(url, workers=args.workers, threads=args.threads) as (port, pid):
         all_at_once([lambda s=s: s.post(port, f"/workshops/{warm_workshop_id}/register", {"material_language": "en"})
                      for s in sessions_for(warm_ids)], concurrency=WARM_UP)
-        cpu_before = worker_cpu_seconds(pid)
+        cpu_before, client_before = worker_cpu_seconds(pid), time.process_time()
         started = time.perf_counter()
         results = all_at_once([lambda s=s: s.post(port, path, {"material_language": "en"}) for s in sessions],
                               concurrency=args.concurrency)
         elapsed = time.perf_counter() - started
-        cpu = worker_cpu_seconds(pid) - cpu_before
+        cpu, client_cpu = worker_cpu_seconds(pid) - cpu_before, time.process_time() - client_before
     statuses = [status for status, _ in results]
     latencies = sorted(seconds * 1000 for _, seconds in results)
     p50 = statistics.median(latencies)
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
     answered = sum(1 for s in statuses if s == 302)
     log(f"rate {len(results) / elapsed:.0f} requests/s  p50 {p50:.0f} ms  p99 {p99:.0f} ms  max {latencies[-1]:.0f} ms"
-        f"  (workers' CPU {cpu * 1000 / len(results):.1f} ms per request; load average {os.getloadavg()[0]:.1f})")
+        f"  (workers' CPU {cpu * 1000 / len(results):.1f} ms per request, the load generator's "
+        f"{client_cpu * 1000 / len(results):.1f} ms; load average {os.getloadavg()[0]:.1f})")
     log(f"answered {answered}/{len(results)} with a redirect; statuses: {dict(sorted(_count(statuses).items()))}")
     with app.app_context():
         report = seat_report(workshop_id)
