@@ -219,6 +219,27 @@ def create_topic(
     return topic
 
 
+# The statements every reply runs, built once (building them cost more than running them).
+_at = bindparam("reply_at", type_=Topic.last_post_at.type)
+_TAKE_NEXT_NUMBER = (
+    update(Topic)
+    .where(Topic.id == bindparam("reply_topic_id"), Topic.state == State.VISIBLE.value, Topic.locked.is_(False))
+    .values(
+        last_number=Topic.last_number + 1,
+        last_post_number=Topic.last_number + 1,
+        post_count=Topic.post_count + 1,
+        last_post_at=case((Topic.last_post_at > _at, Topic.last_post_at), else_=_at),
+        last_poster_id=bindparam("poster_id"),
+    )
+    .returning(Topic.last_number, Topic.category_id)
+    .execution_options(synchronize_session=False)
+)
+_COUNT_CATEGORY_POST = (
+    update(Category).where(Category.id == bindparam("post_category_id")).values(post_count=Category.post_count + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 def reply(
     *, topic: Topic, author: User, body: str, token: str | None = None, at: datetime | None = None,
     notify: bool = True,
@@ -230,33 +251,24 @@ def reply(
     if not can_read(author, topic.category):
         raise ForumError("forbidden")
     at = at or utcnow()
+    # What does not depend on the post's number comes first: replies to a topic wait for its row lock.
+    mentions = _resolve_mentions(body)
+    body_html = markdown.render(body, mentions)
+    member = member_settings(author)
     # Takes the topic's row lock and the next number in one statement; refuses closed topics.
-    number = db.session.execute(
-        update(Topic)
-        .where(Topic.id == topic.id, Topic.state == State.VISIBLE.value, Topic.locked.is_(False))
-        .values(
-            last_number=Topic.last_number + 1,
-            last_post_number=Topic.last_number + 1,
-            post_count=Topic.post_count + 1,
-            last_post_at=case((Topic.last_post_at > at, Topic.last_post_at), else_=at),
-            last_poster_id=author.id,
-        )
-        .returning(Topic.last_number, Topic.category_id)
-        .execution_options(synchronize_session=False)
-    ).first()
+    taken = {"reply_topic_id": topic.id, "reply_at": at, "poster_id": author.id}
+    number = db.session.execute(_TAKE_NEXT_NUMBER, taken).first()
     if number is None:
         db.session.refresh(topic)
         raise ForumError("locked" if topic.locked and topic.is_visible else "closed")
     number, category_id = number
-    mentions = _resolve_mentions(body)
     post = Post(
         topic_id=topic.id, number=number, author_id=author.id, body=body, created_at=at, changed_at=at,
-        body_html=markdown.render(body, mentions), submission_token=token,
+        body_html=body_html, submission_token=token,
     )
     _insert_post(post)
-    _exec(update(Category).where(Category.id == category_id).values(post_count=Category.post_count + 1))
+    db.session.execute(_COUNT_CATEGORY_POST, {"post_category_id": category_id})
     db.session.expire(topic, ["last_number", "last_post_number", "post_count", "last_post_at", "last_poster_id"])
-    member = member_settings(author)
     _upsert_topic_user(
         author.id, topic.id, last_read_number=number, read_at=at,
         watch=Watch.WATCHING.value if member.auto_watch else None, keep_watch=True,
