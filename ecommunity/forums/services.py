@@ -219,24 +219,26 @@ def create_topic(
     return topic
 
 
-# The statements every reply runs, built once (building them cost more than running them).
-_at = bindparam("reply_at", type_=Topic.last_post_at.type)
+# The statements every reply runs, built once on the tables (building them, or going through the
+# ORM's bulk path, cost more than running them).
+_topics, _categories = Topic.__table__, Category.__table__
+_at = bindparam("reply_at", type_=_topics.c.last_post_at.type)
 _TAKE_NEXT_NUMBER = (
-    update(Topic)
-    .where(Topic.id == bindparam("reply_topic_id"), Topic.state == State.VISIBLE.value, Topic.locked.is_(False))
+    update(_topics)
+    .where(_topics.c.id == bindparam("reply_topic_id"), _topics.c.state == State.VISIBLE.value,
+           _topics.c.locked.is_(False))
     .values(
-        last_number=Topic.last_number + 1,
-        last_post_number=Topic.last_number + 1,
-        post_count=Topic.post_count + 1,
-        last_post_at=case((Topic.last_post_at > _at, Topic.last_post_at), else_=_at),
+        last_number=_topics.c.last_number + 1,
+        last_post_number=_topics.c.last_number + 1,
+        post_count=_topics.c.post_count + 1,
+        last_post_at=case((_topics.c.last_post_at > _at, _topics.c.last_post_at), else_=_at),
         last_poster_id=bindparam("poster_id"),
     )
-    .returning(Topic.last_number, Topic.category_id)
-    .execution_options(synchronize_session=False)
+    .returning(_topics.c.last_number, _topics.c.category_id)
 )
 _COUNT_CATEGORY_POST = (
-    update(Category).where(Category.id == bindparam("post_category_id")).values(post_count=Category.post_count + 1)
-    .execution_options(synchronize_session=False)
+    update(_categories).where(_categories.c.id == bindparam("post_category_id"))
+    .values(post_count=_categories.c.post_count + 1)
 )
 
 

@@ -24,7 +24,7 @@ PERMANENT_FAILURES_BEFORE_GIVING_UP = 3
 
 
 # Built once: building the statement cost more than running it.
-_INSERT_MESSAGE = insert(OutboxMessage).returning(OutboxMessage.id)
+_INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
 def queue_mail(
