@@ -44,13 +44,6 @@ class RenderCache:
             self.put(key, value)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 def render_cache(name: str, max_entries: int) -> RenderCache:
     """The app's cache of that name (made on first use); each app has its own, so tests never share one.

@@ -29,13 +29,18 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+def current_path() -> str:
+    """This request's address with its query, for "come back here" links and forms."""
+    return request.full_path.rstrip("?") if request else "/"
+
+
 def template_globals() -> dict:
     locale = get_locale()
     return {
         "asset_url": asset_url,
         "language_names": LANGUAGE_NAMES,
         "current_language": str(locale.language) if locale else "en",
-        "current_path": request.full_path.rstrip("?") if request else "/",
+        "current_path": current_path(),
     }
 
 
@@ -53,8 +58,7 @@ def site_header() -> Markup:
     key = (str(get_locale()), reader)
     html = render_cache("site-header", max_entries=16).get_or_render(key, lambda: render_template(
         "core/_site_header.html", csrf_placeholder=_CSRF_SLOT, path_placeholder=_PATH_SLOT))
-    path = request.full_path.rstrip("?") if request else "/"
-    return Markup(html.replace(_CSRF_SLOT, generate_csrf()).replace(_PATH_SLOT, str(escape(path))))  # noqa: S704
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()).replace(_PATH_SLOT, str(escape(current_path()))))  # noqa: S704
 
 
 def instrument_names(codes) -> str:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ecommunity.accounts.models import User
 from ecommunity.core.render_cache import render_cache
-from ecommunity.forums.models import Post, Topic
+from ecommunity.forums.models import Topic
 from ecommunity.forums.services import TopicRow
 
 POST_CACHE_ENTRIES = 4096  # a few hundred topic pages in each language: a few megabytes a process
@@ -56,7 +56,7 @@ class TopicLinks:
                    reply_url=url_for("forums.reply", topic_id=topic.id))
 
 
-def actions_for(post: Post, reader: User, topic: Topic, *, can_reply: bool, moderator: bool,
+def actions_for(post, reader: User, topic: Topic, *, can_reply: bool, moderator: bool,
                 last_read: int) -> PostActions:
     visible = post.state == "visible"
     own = post.author_id == reader.id
@@ -71,23 +71,23 @@ def actions_for(post: Post, reader: User, topic: Topic, *, can_reply: bool, mode
     )
 
 
-def rendered_posts(topic: Topic, rows, reader: User, *, can_reply: bool, moderator: bool,
+def rendered_posts(topic: Topic, posts, reader: User, *, can_reply: bool, moderator: bool,
                    last_read: int) -> list[Markup]:
-    """The HTML of each (post, author name) row, from the cache where another reader saw the same."""
+    """The HTML of each post (a row of services.posts_on_page), from the cache where another reader saw the same."""
     links = TopicLinks.for_topic(topic)
     cache = render_cache("forum-posts", POST_CACHE_ENTRIES)
     reading = _reading()
     out = []
-    for post, author_name in rows:
+    for post in posts:
         may = actions_for(post, reader, topic, can_reply=can_reply, moderator=moderator, last_read=last_read)
 
-        def render(post=post, author_name=author_name, may=may) -> str:
-            return render_template("forums/_post.html", post=post, author_name=author_name, may=may, links=links)
+        def render(post=post, may=may) -> str:
+            return render_template("forums/_post.html", post=post, may=may, links=links)
 
         if may.moderate:
             html = render()
         else:
-            key = (post.id, post.changed_at, post.state, post.edited_at, author_name, links, may, reading)
+            key = (post.id, post.changed_at, post.state, post.edited_at, post.author_name, links, may, reading)
             html = cache.get_or_render(key, render)
         out.append(Markup(html))  # noqa: S704 - our own template, rendered with autoescaping
     return out

@@ -867,8 +867,8 @@ _SHOWN_POST_COLUMNS = (Post.id, Post.number, Post.author_id, Post.body_html, Pos
                        Post.edited_at, Post.changed_at)
 
 
-def posts_on_page(topic: Topic, page: int) -> list[tuple]:
-    """(post row, author's name) for the posts of one topic page: a range of numbers, one query."""
+def posts_on_page(topic: Topic, page: int) -> list:
+    """The posts of one topic page as rows, each with its `author_name`: a range of numbers, one query."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     statement = (
         db.select(*_SHOWN_POST_COLUMNS, User.full_name.label("author_name"))
@@ -876,7 +876,7 @@ def posts_on_page(topic: Topic, page: int) -> list[tuple]:
         .where(Post.topic_id == topic.id, Post.number.between(first, first + POSTS_PER_PAGE - 1))
         .order_by(Post.number)
     )
-    return [(row, row.author_name) for row in db.session.execute(statement)]
+    return db.session.execute(statement).all()
 
 
 def post_by_number(topic: Topic, number: int) -> Post | None:

@@ -214,7 +214,7 @@ def topic(topic_id: int):
         closed_message=None if can_reply or not topic.is_visible and user.is_secretariat
         else CLOSED_MESSAGES["locked" if topic.locked else "closed"],
     )
-    if posts and services.mark_read(user, topic, posts[-1][0].number, state):
+    if posts and services.mark_read(user, topic, posts[-1].number, state):
         db.session.commit()
     return html
 

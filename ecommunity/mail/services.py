@@ -13,6 +13,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
+from ecommunity.core.render_cache import render_cache
 from ecommunity.database import utcnow
 from ecommunity.extensions import db
 from ecommunity.mail.models import OutboxMessage, OutboxStatus
@@ -68,15 +69,16 @@ def queue_templated_mail(
 
 
 def _has_template(name: str) -> bool:
-    """Whether the template exists, remembered per app (looking for a missing one cost a search of the folders)."""
-    known = current_app.extensions.setdefault("mail_templates", {})
-    if name not in known or current_app.jinja_env.auto_reload:
-        try:
-            current_app.jinja_env.get_template(name)
-            known[name] = True
-        except TemplateNotFound:
-            known[name] = False
-    return known[name]
+    """Whether the template exists, remembered per app (looking for a missing one searched the folders)."""
+    return render_cache("mail-templates", max_entries=256).get_or_render(name, lambda: _template_exists(name))
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
