@@ -296,7 +296,8 @@ def _run_wrk(port: int, path: str, seconds: int, connections: int, cookie: str |
     headers = ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         headers += ["-H", f"Cookie: session={cookie}"]
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", *headers]
+    threads = min(2, connections)
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", *headers]
     script = None
     if lua:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
@@ -385,6 +386,9 @@ def main() -> None:
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' + REPLY_LUA
         results.append(("post a reply (302)", "member",
                         wrk(port, "/", seconds, connections, cookie, lua, server_pid=server.pid), 0, 302))
+        # What one member notices when the site is not saturated: replies one at a time, same topic.
+        results.append(("reply, one at a time", "member",
+                        wrk(port, "/", seconds, 1, cookie, lua, server_pid=server.pid), 0, 302))
         status, html = fetch(port, f"/forums/t/{targets['reply_topic']}/", cookie)
     finally:
         stop(server)

@@ -164,10 +164,14 @@ def forum_link(topic: Topic) -> tuple[str, str] | None:
 def index():
     """Categories with their counts and last activity."""
     user = me()
+    if "forum_member" in g:
+        new_count = services.count_new_since_last_visit(user, g.forum_member)
+    else:
+        g.forum_member, new_count = services.member_and_new_count(user)
     return render_template(
         "forums/index.html",
         category_list=rendered_category_list(services.category_overview(user)),
-        new_count=services.count_new_since_last_visit(user, member()),
+        new_count=new_count,
         report_count=services.count_open_reports() if user.is_secretariat else 0,
         feed_token=notifications.feed_token(user, member()),
     )
@@ -177,14 +181,15 @@ def index():
 def category(slug: str):
     """A category's topics: pinned first, then by last activity."""
     user = me()
-    category = services.load_category(slug, user)
+    category, forum_member, watching = services.load_category_for_reading(slug, user)
+    g.setdefault("forum_member", forum_member)
     page = _page_number()
     listing = services.topics_in(category, user, member(), page)
     if page > listing.pages:
         abort(404)
     return render_template(
         "forums/category.html", category=category, listing=listing,
-        watching=services.is_watching_category(user, category), watch_form=CategoryWatchForm(),
+        watching=watching, watch_form=CategoryWatchForm(),
         feed_token=notifications.feed_token(user, member()),
     )
 
@@ -193,12 +198,11 @@ def category(slug: str):
 def topic(topic_id: int):
     """One page of a topic (20 posts); reading it moves the member's read mark."""
     user = me()
-    topic = services.load_topic(topic_id, user)
+    topic, state, g.forum_member = services.load_topic_for_reading(topic_id, user)
     page = _page_number()
     if page > topic.page_count:
         return redirect(url_for("forums.topic", topic_id=topic.id, page=topic.page_count))
     posts = services.posts_on_page(topic, page)
-    state, g.forum_member = services.reading_state(user, topic)
     last_read = state.last_read_number if state is not None else None
     unread = services.is_unread(topic, last_read, member())
     first_unread = services.first_unread_number(topic, state, member()) if unread else None
@@ -289,7 +293,8 @@ def topic_new(slug: str):
 def reply(topic_id: int):
     """Reply to a topic; `?quote=<post id>` starts the reply with that post quoted."""
     user = me()
-    topic = services.load_topic(topic_id, user)
+    # With the member's forum row, which the reply reads for their settings: no query of its own.
+    topic, _state, g.forum_member = services.load_topic_for_reading(topic_id, user)
     form = ReplyForm()
     if not services.can_reply(user, topic):
         return _closed(topic, "locked" if topic.locked and topic.is_visible else "closed")
