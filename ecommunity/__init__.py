@@ -13,7 +13,7 @@ from ecommunity.config import (
     check_production_settings,
     engine_options,
 )
-from ecommunity.database import end_read_only_transaction
+from ecommunity.database import begin_transactions_when_needed, end_read_only_transaction
 from ecommunity.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -72,6 +72,9 @@ def register_extensions(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     db.init_app(app)
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("isolation_level") == "AUTOCOMMIT":
+        with app.app_context():
+            begin_transactions_when_needed(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -34,7 +34,8 @@ def engine_options(url: str, options: dict) -> dict:
     """
     if url.startswith("postgresql"):
         connect_args = {"options": "-c plan_cache_mode=force_generic_plan", **options.get("connect_args", {})}
-        return {**options, "connect_args": connect_args}
+        # Transactions begin at the first write or lock (database.begin_transactions_when_needed).
+        return {"isolation_level": "AUTOCOMMIT", **options, "connect_args": connect_args}
     if url.startswith("sqlite"):
         return {**options, "connect_args": {"timeout": 30, **options.get("connect_args", {})}}
     return options

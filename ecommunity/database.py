@@ -1,6 +1,8 @@
 """Column types and helpers shared by every feature's models."""
 
+import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.orm import Session
@@ -61,6 +63,34 @@ def end_read_only_transaction(session) -> None:
             session.commit()
         finally:
             session.expire_on_commit = expire_on_commit
+
+
+# PostgreSQL: the driver runs in autocommit mode (config.engine_options) and a transaction begins
+# just before the first statement that writes or locks. Under READ COMMITTED, which every request
+# uses, a transaction's statements each see a fresh snapshot anyway, so reads before the first write
+# see what they would have seen inside it; what a transaction adds is atomic writes and row locks
+# held to the end, and those still get one. A page that only reads then sends neither BEGIN nor
+# COMMIT: two of a topic page's five round trips to the database.
+_TAKES_A_LOCK = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|pg_advisory_xact|set_config",
+                           re.IGNORECASE)
+
+
+@lru_cache(maxsize=2048)
+def _is_plain_read(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT" and not _TAKES_A_LOCK.search(statement)
+
+
+def begin_transactions_when_needed(engine) -> None:
+    """Make an autocommit PostgreSQL engine open a transaction before any statement but a plain read."""
+    import psycopg
+    from psycopg.pq import TransactionStatus
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_writing(conn, cursor, statement, parameters, context, executemany):
+        driver = cursor.connection
+        if driver.pgconn.transaction_status == TransactionStatus.IDLE and (
+                isinstance(cursor, psycopg.ServerCursor) or not _is_plain_read(statement)):
+            driver.execute("BEGIN", prepare=False)
 
 
 def take_sqlite_write_lock(session) -> None:
