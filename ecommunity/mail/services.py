@@ -7,7 +7,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import event, insert
@@ -28,44 +28,71 @@ PERMANENT_FAILURES_BEFORE_GIVING_UP = 3
 _INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
-def queue_mail(
+def outbox_row(
     recipient: str,
     subject: str,
     body_text: str,
     body_html: str | None = None,
     headers: dict | None = None,
     attachments: list | None = None,
-) -> int:
-    """Add a mail to the outbox in the current transaction (it leaves only if that commits); its id.
+) -> dict:
+    """The values of a new outbox row, due now: for `queue_row`, or a statement that writes it with others.
 
-    A plain INSERT: through the session's unit of work a mail cost four times as much, and mails are
-    often queued while a row lock is held (a workshop's seats).
+    Whoever writes the row calls `mail_queued()`, so that the sender is woken after the commit.
     """
     now = utcnow()
-    message_id = db.session.execute(_INSERT_MESSAGE, dict(
+    return dict(
         recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
         headers=headers or {}, attachments=attachments or [], status=OutboxStatus.PENDING.value,
         attempts=0, created_at=now, next_attempt_at=now, last_error="",
-    )).scalar_one()
+    )
+
+
+def mail_queued() -> None:
+    """Note that this transaction wrote an outbox row: the background sender is woken after its commit."""
     db.session.info["queued_mail"] = True
-    return message_id
+
+
+def templated_mail(
+    recipient: str, template: str, locale: str, headers: dict | None = None,
+    attachments: list | None = None, **context,
+) -> dict:
+    """The outbox row of `templates/mail/<template>.txt` (and `.html` when it exists) rendered in `locale`.
+
+    The template's first line is the subject, after a line "Subject: ...". A mail sees only what it is
+    given (and the template globals and filters), not the page's context processors: the current
+    reader, their language and their form token are not the recipient's (and cost a tenth of the mail).
+    """
+    environment = current_app.jinja_env
+    with force_locale(locale):
+        rendered = environment.get_template(f"mail/{template}.txt").render(context)
+        subject, _, body = rendered.partition("\n")
+        subject = subject.removeprefix("Subject:").strip()
+        html_name = f"mail/{template}.html"
+        html = None
+        if _has_template(html_name):
+            html = environment.get_template(html_name).render(context, subject=subject)
+    return outbox_row(recipient, subject, body.strip() + "\n", html, headers, attachments)
 
 
 def queue_templated_mail(
     recipient: str, template: str, locale: str, headers: dict | None = None,
     attachments: list | None = None, **context,
 ) -> int:
-    """Render `templates/mail/<template>.txt` (and `.html` when it exists) in `locale` and queue it.
+    """Render a mail template in `locale` (`templated_mail`) and queue it; its id."""
+    return queue_row(templated_mail(recipient, template, locale, headers, attachments, **context))
 
-    The template's first line is the subject, after a line "Subject: ...".
+
+def queue_row(row: dict) -> int:
+    """Write an outbox row (`outbox_row`, `templated_mail`) in the current transaction; its id.
+
+    The mail leaves only if that transaction commits. A plain INSERT: through the session's unit of
+    work a mail cost four times as much, and mails are often queued while a row lock is held (a
+    workshop's seats).
     """
-    with force_locale(locale):
-        rendered = render_template(f"mail/{template}.txt", **context)
-        subject, _, body = rendered.partition("\n")
-        subject = subject.removeprefix("Subject:").strip()
-        html_name = f"mail/{template}.html"
-        html = render_template(html_name, subject=subject, **context) if _has_template(html_name) else None
-    return queue_mail(recipient, subject, body.strip() + "\n", html, headers, attachments)
+    message_id = db.session.execute(_INSERT_MESSAGE, row).scalar_one()
+    mail_queued()
+    return message_id
 
 
 def _has_template(name: str) -> bool:

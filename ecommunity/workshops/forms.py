@@ -91,8 +91,8 @@ class RegistrationForm(FlaskForm):
     def for_workshop(cls, workshop, **kwargs) -> "RegistrationForm":
         """The form with one text field per free-form question of the workshop."""
         form = _form_class(cls, tuple((q["key"], q["label"]) for q in workshop.questions))(**kwargs)
-        form.material_language.choices = [(code, str(LANGUAGE_NAMES.get(code, code)))
-                                          for code in workshop.working_languages]
+        # Lazy labels: translated when the form is shown, not on every submission.
+        form.material_language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in workshop.working_languages]
         form.question_fields = [form[f"answer_{q['key']}"] for q in workshop.questions]
         return form
 

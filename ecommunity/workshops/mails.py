@@ -4,11 +4,16 @@ from flask_babel import force_locale
 
 from ecommunity.events.feeds import render_ics
 from ecommunity.forums.notifications import external_url, mail_context
-from ecommunity.mail.services import queue_templated_mail
+from ecommunity.mail.services import queue_row, templated_mail
 from ecommunity.workshops.models import Registration, RegistrationState
 
 
 def _send(registration: Registration, template: str, attach_ics: bool = False, **context) -> None:
+    queue_row(_mail(registration, template, attach_ics, **context))
+
+
+def _mail(registration: Registration, template: str, attach_ics: bool = False, **context) -> dict:
+    """The outbox row of a mail about the registration, rendered in the person's language."""
     from ecommunity.workshops.services import waitlist_position
 
     position = registration.position
@@ -24,7 +29,7 @@ def _send(registration: Registration, template: str, attach_ics: bool = False, *
                 calendar = render_ics([event], language, event.title_in(language))
             attachments = [{"filename": f"workshop-{event.id}.ics", "mimetype": "text/calendar",
                             "content": calendar}]
-        queue_templated_mail(
+        return templated_mail(
             user.email, template, language, headers={"Auto-Submitted": "auto-generated"},
             attachments=attachments, person=user, registration=registration, event=event,
             title=event.title_in(language), position=position,
@@ -33,14 +38,16 @@ def _send(registration: Registration, template: str, attach_ics: bool = False, *
         )
 
 
-def registered(registration: Registration) -> None:
-    """Received (awaiting approval), confirmed or waitlisted, by the state it got."""
+def registered(registration: Registration) -> dict:
+    """The mail of a new registration: received (awaiting approval), confirmed or waitlisted, by its state.
+
+    Returned as an outbox row, not queued: `services.register` writes it with the registration.
+    """
     if registration.state == RegistrationState.CONFIRMED:
-        confirmed(registration)
-    elif registration.state == RegistrationState.PENDING:
-        _send(registration, "workshop_received")
-    else:
-        _send(registration, "workshop_waitlisted")
+        return _mail(registration, "workshop_confirmed", attach_ics=True)
+    if registration.state == RegistrationState.PENDING:
+        return _mail(registration, "workshop_received")
+    return _mail(registration, "workshop_waitlisted")
 
 
 def confirmed(registration: Registration) -> None:

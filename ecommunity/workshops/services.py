@@ -12,7 +12,7 @@ country's quota, whatever the number of web processes.
 Every registration of a workshop waits for that lock, so `register()` holds it for as little as
 it can: it prepares the registration first, then takes the lock and its arrival number with one
 `UPDATE ... RETURNING`, counts the seats with one query, and writes three rows (the registration,
-its log line, its mail in the outbox) before the caller commits.
+its log line, its mail in the outbox; one statement on PostgreSQL) before the caller commits.
 """
 
 from collections import Counter
@@ -28,6 +28,7 @@ from ecommunity.accounts.models import User
 from ecommunity.database import take_sqlite_write_lock, utcnow
 from ecommunity.events.models import Event, EventType
 from ecommunity.extensions import db
+from ecommunity.mail.services import mail_queued, outbox_row, queue_row
 from ecommunity.workshops.models import (
     ACTIVE_STATES,
     SEAT_STATES,
@@ -206,9 +207,10 @@ def _state_in(states) -> ColumnElement[bool]:
 
 # The statements of a registration, built once: building one costs more than running it.
 _workshop_table = Workshop.__table__
+_SEAT_SETTINGS = ("capacity", "country_quota", "approval_required", "next_rank")  # what the decision reads
 _LOCK_AND_TAKE_RANK = (
     update(_workshop_table).where(_workshop_table.c.id == bindparam("workshop_id"))
-    .values(next_rank=_workshop_table.c.next_rank + 1).returning(*_workshop_table.c)
+    .values(next_rank=_workshop_table.c.next_rank + 1).returning(*(_workshop_table.c[k] for k in _SEAT_SETTINGS))
 )
 _ACTIVE, _MINE = _state_in(ACTIVE_STATES), Registration.user_id == bindparam("user_id")
 _SEAT_COUNTS = (
@@ -224,15 +226,17 @@ _SEAT_COUNTS = (
 def _lock_and_take_rank(workshop: Workshop) -> tuple[Workshop, int]:
     """`lock_workshop` and the next arrival number in one statement (`UPDATE ... RETURNING`).
 
-    The update takes the row lock and returns the settings as committed before it; they are set
-    on the loaded workshop, whose relationships (the event) stay loaded.
+    The update takes the row lock and returns the settings the seat decision reads (seats, quota,
+    approval) as committed before it; they are set on the loaded workshop. Its other columns (window,
+    eligibility, questions: checked before the lock) and its event stay as loaded. Returning all
+    sixteen columns cost a registration 3% more.
     """
     take_sqlite_write_lock(db.session)
     row = db.session.execute(_LOCK_AND_TAKE_RANK, {"workshop_id": workshop.id}).one_or_none()
     if row is None:
         raise LookupError(f"no workshop {workshop.id}")
-    for column, value in zip(_workshop_table.c, row, strict=True):
-        set_committed_value(workshop, column.key, value)
+    for key, value in zip(_SEAT_SETTINGS, row, strict=True):
+        set_committed_value(workshop, key, value)
     return workshop, workshop.next_rank - 1
 
 
@@ -311,11 +315,16 @@ _INSERT_LOG = insert(RegistrationLog.__table__)
 def log(registration: Registration, actor: User | None, action: str, from_state: str = "",
         to_state: str = "", detail: str = "") -> None:
     """Add a line to the audit log of a stored registration (one INSERT, written at once)."""
-    db.session.execute(_INSERT_LOG, {
+    db.session.execute(_INSERT_LOG, _log_values(registration, actor, action, from_state, to_state, detail))
+
+
+def _log_values(registration: Registration, actor: User | None, action: str, from_state: str = "",
+                to_state: str = "", detail: str = "") -> dict:
+    return {
         "registration_id": registration.id, "workshop_id": registration.workshop_id,
         "actor_id": actor.id if actor is not None else None, "action": action, "at": utcnow(),
         "from_state": from_state or "", "to_state": to_state or "", "detail": detail[:2000],
-    })
+    }
 
 
 # --- registering ----------------------------------------------------------------------------------
@@ -430,33 +439,71 @@ def register(workshop: Workshop, user: User, answers: Answers | None = None, *, 
         raise RegistrationRefused(_l("Your registration for this workshop was declined. "
                                      "Please write to the secretariat."))
     promoted = rebalance(workshop, actor, arriving=registration, counts=counts)
-    _insert(registration)
-    log(registration, actor, "registered_on_behalf" if on_behalf else "registered", "", registration.state)
     if registration.state == RegistrationState.WAITLISTED:
         # Last in the queue: behind everyone who was waiting and did not just get a seat.
         registration.position = counts.waiting - len(promoted) + 1
+    _insert(registration, actor, "registered_on_behalf" if on_behalf else "registered",
+            mails.registered(registration) if notify else None)
     if notify:
         for other in promoted:
             if other is not registration:
                 mails.promoted(other)
-        mails.registered(registration)
     db.session.flush()
     return registration
 
 
-_registration_table = Registration.__table__
+_registration_table, _log_table = Registration.__table__, RegistrationLog.__table__
 _INSERT_REGISTRATION = insert(_registration_table).returning(_registration_table.c.id)
+_REGISTRATION_COLUMNS = [column.key for column in _registration_table.c if column.key != "id"]
+_LOG_COLUMNS = ("workshop_id", "actor_id", "action", "at", "from_state", "to_state", "detail")  # and its registration
 
 
-def _insert(registration: Registration) -> None:
-    """Store a new registration, every column given, with one INSERT; it joins the session as if loaded.
+def _values_of(table, prefix: str, names) -> dict:
+    """The columns named, each bound to a parameter `<prefix><column>` of the column's type."""
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
 
-    The unit of work would spend about a millisecond more on it, under the workshop's lock.
-    (Registrations are not searched: no change log to write.)
+
+def _insert_with_log_and_mail():
+    """PostgreSQL: the registration, its log line and its mail in one statement (each INSERT a CTE)."""
+    from ecommunity.mail.models import OutboxMessage
+
+    registration = (insert(_registration_table)
+                    .values(_values_of(_registration_table, "r_", _REGISTRATION_COLUMNS))
+                    .returning(_registration_table.c.id).cte("new_registration"))
+    log_line = insert(_log_table).values({
+        **_values_of(_log_table, "l_", _LOG_COLUMNS),
+        "registration_id": db.select(registration.c.id).scalar_subquery(),
+    })
+    mail_columns = outbox_row("", "", "").keys()  # those a new outbox row fills
+    mail = insert(OutboxMessage.__table__).values(_values_of(OutboxMessage.__table__, "m_", mail_columns))
+    return (db.select(registration.c.id)
+            .add_cte(log_line.cte("new_registration_log"), mail.cte("new_outbox_message")))
+
+
+_INSERT_WITH_LOG_AND_MAIL = _insert_with_log_and_mail()
+
+
+def _insert(registration: Registration, actor: User | None, action: str, mail: dict | None) -> None:
+    """Store a new registration, every column given, with its log line and its mail (an outbox row).
+
+    It joins the session as if loaded. Under the workshop's lock, so written without the unit of work
+    (a millisecond more), and on PostgreSQL with one statement instead of three (two round trips less
+    under the lock; three statements cost a registration 4% more). (Registrations are not searched: no
+    change log to write.)
     """
-    values = {column.key: getattr(registration, column.key) for column in _registration_table.c
-              if column.key != "id"}
-    registration.id = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
+    values = {key: getattr(registration, key) for key in _REGISTRATION_COLUMNS}
+    if mail is not None and db.session.connection().dialect.name == "postgresql":
+        line = _log_values(registration, actor, action, "", registration.state)
+        params = {f"r_{key}": value for key, value in values.items()}
+        params.update((f"l_{key}", value) for key, value in line.items() if key != "registration_id")
+        params.update((f"m_{key}", value) for key, value in mail.items())
+        registration.id = db.session.execute(_INSERT_WITH_LOG_AND_MAIL, params).scalar_one()
+        mail_queued()
+    else:
+        registration.id = db.session.execute(_INSERT_REGISTRATION, values).scalar_one()
+        log(registration, actor, action, "", registration.state)
+        if mail is not None:
+            queue_row(mail)
     make_transient_to_detached(registration)
     db.session.add(registration)
 

@@ -8,13 +8,13 @@ import pytest
 from ecommunity.database import utcnow
 from ecommunity.extensions import db
 from ecommunity.mail.models import OutboxMessage, OutboxStatus
-from ecommunity.mail.services import backoff_after, deliver_due, queue_mail, start_background_sender
+from ecommunity.mail.services import backoff_after, deliver_due, outbox_row, queue_row, start_background_sender
 from tests.conftest import free_port
 
 
 def _queue(recipient="nfp@example.org", **kwargs):
-    message_id = queue_mail(recipient, kwargs.pop("subject", "Workshop reminder"),
-                            kwargs.pop("body", "See you in Nairobi."), **kwargs)
+    message_id = queue_row(outbox_row(recipient, kwargs.pop("subject", "Workshop reminder"),
+                                      kwargs.pop("body", "See you in Nairobi."), **kwargs))
     db.session.commit()
     return db.session.get(OutboxMessage, message_id)
 
@@ -38,7 +38,7 @@ def test_a_queued_mail_arrives_at_the_smtp_server(mailbox):
 
 
 def test_mail_queued_in_a_rolled_back_transaction_is_never_sent(mailbox):
-    queue_mail("nfp@example.org", "Should not leave", "The action failed.")
+    queue_row(outbox_row("nfp@example.org", "Should not leave", "The action failed."))
     db.session.rollback()
 
     assert mailbox.deliver()["sent"] == 0

@@ -224,9 +224,10 @@ def test_mail_in_the_participants_language_and_promotion_on_raised_capacity(make
     assert any(part.get_content_type() == "text/calendar" for part in promoted.iter_attachments())
 
 
-def test_registering_holds_the_lock_for_four_statements(make_workshop, make_user):
+def test_registering_holds_the_lock_for_few_statements(make_workshop, make_user):
     """The seat decision serialises every registration of a workshop: nothing is read before the lock
-    that could be read after it, and nothing after it that could be done before."""
+    that could be read after it, and nothing after it that could be done before. On PostgreSQL the
+    registration, its log line and its mail are written by one statement."""
     from sqlalchemy import event
 
     workshop = make_workshop(capacity=1)
@@ -237,6 +238,7 @@ def test_registering_holds_the_lock_for_four_statements(make_workshop, make_user
         if not statement.startswith("BEGIN"):  # SQLite's write lock, taken with the update
             statements.append(" ".join(statement.split()[:3]))
 
+    decision = ["UPDATE workshop SET", "SELECT registration.country, count(*)"]
     for person, state in ((first, "confirmed"), (second, "waitlisted")):
         db.session.refresh(workshop.event), db.session.refresh(person)  # loaded, as in a request
         event.listen(db.engine, "before_cursor_execute", note)
@@ -246,9 +248,16 @@ def test_registering_holds_the_lock_for_four_statements(make_workshop, make_user
             event.remove(db.engine, "before_cursor_execute", note)
         db.session.commit()
         assert registration.state == state
-        assert statements[:3] == ["UPDATE workshop SET", "SELECT registration.country, count(*)",
-                                  "INSERT INTO registration"]
-        assert sorted(statements[3:]) == ["INSERT INTO outbox_message", "INSERT INTO registration_log"]
+        if db.engine.dialect.name == "postgresql":
+            assert statements == [*decision, "WITH new_registration AS"]
+        else:
+            assert statements[:3] == [*decision, "INSERT INTO registration"]
+            assert sorted(statements[3:]) == ["INSERT INTO outbox_message", "INSERT INTO registration_log"]
         statements.clear()
+        [line] = db.session.scalars(db.select(RegistrationLog).filter_by(registration_id=registration.id))
+        assert (line.action, line.actor_id, line.to_state) == ("registered", person.id, state)
     assert states(workshop) == ["confirmed", "waitlisted"]
+    subjects = db.session.scalars(db.select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
+    assert subjects == [f"Registration confirmed: {workshop.event.title_en}",
+                        f"On the waiting list: {workshop.event.title_en}"]
     assert registration.position == 1 and waitlist_positions(workshop.id) == {registration.id: 1}
