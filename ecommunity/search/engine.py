@@ -12,16 +12,21 @@ entries it holds; it is committed with the changes, so the two never disagree.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
-import functools
+import io
+import itertools
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
+import struct
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +37,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.stopwords import stoplists
+from whoosh.reading import TermNotFound
 from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import distance
 
@@ -688,10 +694,18 @@ SNIPPET_WORDS = 32
 SNIPPET_SCAN_CHARS = 20_000
 
 
-@functools.lru_cache(maxsize=200_000)
-def _term_of(word: str, language: str) -> str | None:
-    tokens = list(_ANALYSERS[language](word))
-    return tokens[0].text if tokens else None
+_SNIPPET_TERMS: dict[str, dict[str, str | None]] = {language: {} for language in LANGUAGES}
+
+
+def _known_terms(words: set[str], language: str) -> dict[str, str | None]:
+    """word -> its term (None: a stop word) for every one of `words`, each analysed once per process."""
+    known = _SNIPPET_TERMS[language]
+    if len(known) > _TERMS_CACHE_SIZE:
+        known = _SNIPPET_TERMS[language] = {}  # a new one: another thread may be reading the old
+    for word in words.difference(known):
+        tokens = list(_ANALYSERS[language](word))
+        known[word] = tokens[0].text if tokens else None
+    return known
 
 
 def snippet(text: str, terms: set[str], language: str) -> str:
@@ -701,30 +715,36 @@ def snippet(text: str, terms: set[str], language: str) -> str:
     """
     if not text:
         return ""
-    words = list(_TOKEN.finditer(text[:SNIPPET_SCAN_CHARS]))
+    scan = text[:SNIPPET_SCAN_CHARS]
     language = language if language in _ANALYSERS else "en"
-    matched = [i for i, m in enumerate(words) if terms and _term_of(m.group().lower(), language) in terms]
+    words = list(map(str.lower, _TOKEN.findall(scan)))
+    distinct = set(words)
+    known = _known_terms(distinct, language)
+    hits = {word for word in distinct if known[word] in terms} if terms else set()
+    matched = list(itertools.compress(itertools.count(), map(hits.__contains__, words)))
     if not matched:
-        end = words[min(len(words), SNIPPET_WORDS) - 1].end() if words else 0
+        words = list(itertools.islice(_TOKEN.finditer(scan), SNIPPET_WORDS))
+        end = words[-1].end() if words else 0
         return _escape(text[:end]) + (" …" if end < len(text) else "")
     best, best_score = matched[0], (0, 0)
-    for start in matched:
-        inside = [i for i in matched if start <= i < start + SNIPPET_WORDS - 8]
-        score = (len({_term_of(words[i].group().lower(), language) for i in inside}), len(inside))
+    width = SNIPPET_WORDS - 8
+    for n, start in enumerate(matched):
+        inside = matched[n:bisect.bisect_left(matched, start + width, n)]
+        score = (len({known[words[i]] for i in inside}), len(inside))
         if score > best_score:
             best, best_score = start, score
     first = max(0, best - 8)
     last = min(len(words), first + SNIPPET_WORDS) - 1
+    words = list(itertools.islice(_TOKEN.finditer(scan), first, last + 1))
     marked = set(matched)
-    pieces, cursor = [], words[first].start()
-    for i in range(first, last + 1):
-        m = words[i]
+    pieces, cursor = [], words[0].start()
+    for i, m in enumerate(words, first):
         if i in marked:
             pieces.append(_escape(text[cursor:m.start()]))
             pieces.append(f"<mark>{_escape(m.group())}</mark>")
             cursor = m.end()
-    pieces.append(_escape(text[cursor:words[last].end()]))
-    return ("… " if first > 0 else "") + "".join(pieces) + (" …" if words[last].end() < len(text) else "")
+    pieces.append(_escape(text[cursor:words[-1].end()]))
+    return ("… " if first > 0 else "") + "".join(pieces) + (" …" if words[-1].end() < len(text) else "")
 
 
 class _Bounded(TimeLimitCollector):
@@ -750,6 +770,103 @@ class _Bounded(TimeLimitCollector):
                 raise TimeLimit
             if bits is None or bits[docnum >> 3] & (1 << (docnum & 7)):
                 collect(docnum)
+
+
+def _count_matches(leaf, parsed, allowed, size: int, limit: int, started: float) -> tuple[int, int, bool]:
+    """(bit set of the allowed matches, their number, stopped early) through Whoosh's matchers."""
+    found = bytearray((size + 7) // 8)
+    seen, partial = 0, False
+    for docnum in parsed.docs(leaf):
+        if allowed is None or allowed[docnum >> 3] & (1 << (docnum & 7)):
+            found[docnum >> 3] |= 1 << (docnum & 7)
+            seen += 1
+            if not seen & 1023 and (seen >= limit or time.monotonic() - started > FACET_TIME_LIMIT):
+                partial = True
+                break
+    return int.from_bytes(found, "little"), seen, partial
+
+
+def _union_terms(parsed) -> list[tuple[str, str]] | None:
+    """The (field, term) pairs of a query that is one term or an OR of terms (nearly every search), else None.
+
+    Such a query matches exactly the union of its terms' postings, which _count_postings reads
+    directly, several times faster than walking Whoosh's matcher tree document by document.
+    """
+    if isinstance(parsed, query.Term):
+        leaves = [parsed]
+    elif type(parsed) is query.Or and all(type(sub) is query.Term for sub in parsed.subqueries):
+        leaves = parsed.subqueries
+    else:
+        return None
+    return list(dict.fromkeys((leaf.fieldname, leaf.text) for leaf in leaves))
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+_POSTINGS_MAGIC = b"W3Bl"
+COUNT_WINDOW = 2048  # documents: the union is counted window by window, so the cap stops the reading early
+
+
+def _posting_blocks(reader, fieldname: str, text: str):
+    """The document numbers of a term's postings, one block (a list) at a time, read from the file.
+
+    The postings format of Whoosh 2.7's W3 codec: a magic, then blocks of (length, pickled info,
+    pickled data, zlib-compressed when the info says so), the data's first item the delta-encoded ids.
+    """
+    try:
+        info = reader.term_info(fieldname, text)
+    except TermNotFound:
+        return
+    if info.is_inlined():
+        yield list(info.inlined_postings()[0])
+        return
+    offset, length = info.extent()
+    length = length[0] if isinstance(length, tuple) else length  # Whoosh 2.7 reads it as a 1-tuple
+    data = reader._terms._postfile.get(offset, length)
+    if data[:4] != _POSTINGS_MAGIC:
+        raise ValueError(f"unexpected postings for {fieldname}:{text!r}")
+    stream = io.BytesIO(data)
+    position, end = 4, len(data)
+    while position < end:
+        size = abs(_BLOCK_LENGTH.unpack_from(data, position)[0])
+        stream.seek(position + 4)
+        # Pickles of our own index, which Whoosh itself reads with pickle.
+        compression = pickle.Unpickler(stream).load()[3]  # noqa: S301
+        block = data[stream.tell():position + 4 + size]
+        yield list(itertools.accumulate(pickle.loads(zlib.decompress(block) if compression else block)[0]))  # noqa: S301
+        position += 4 + size
+
+
+def _count_postings(reader, terms, allowed, limit: int, started: float) -> tuple[int, int, bool]:
+    """(bit set of the allowed documents having any of `terms`, their number, stopped early).
+
+    Reads the postings window by window of document numbers and stops past `limit` allowed
+    documents (or FACET_TIME_LIMIT): the counts are then those of the documents before that point,
+    as with the matchers.
+    """
+    size = reader.doc_count_all()
+    live = int.from_bytes(allowed, "little") if allowed is not None else (1 << size) - 1
+    if reader.has_deletions():
+        live &= ~int.from_bytes(_bits(reader.deleted_docs_set, size), "little")
+    found = bytearray((size + 7) // 8 + 8)
+    streams = [_posting_blocks(reader, fieldname, text) for fieldname, text in terms]
+    pending = [next(stream, None) for stream in streams]
+    start = seen = 0
+    while start < size:
+        end = size if all(block is None for block in pending) else min(size, start + COUNT_WINDOW)
+        for i, stream in enumerate(streams):
+            block = pending[i]
+            while block is not None and block[0] < end:
+                for docnum in block:
+                    found[docnum >> 3] |= 1 << (docnum & 7)
+                block = next(stream, None)
+            pending[i] = block
+        matched = int.from_bytes(found[:(end + 7) // 8], "little") & live & ((1 << end) - 1)
+        seen = matched.bit_count()
+        start = end
+        if seen >= limit or time.monotonic() - started > FACET_TIME_LIMIT:
+            more = any(block is not None for block in pending) or (int.from_bytes(found, "little") >> end) & live
+            return matched, seen, bool(more) and start < size
+    return matched if size else 0, seen, False
 
 
 def _bits(docnums: Iterable[int], size: int) -> bytearray:
@@ -930,24 +1047,23 @@ class Searcher:
         started = time.monotonic()
         total, partial = 0, False
         counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        terms = _union_terms(parsed)
         for leaf, _offset in searcher.leaf_searchers():
             if partial:
                 break
             segment = self._segment(leaf)
             allowed = allowed_in(leaf)
-            found = bytearray((segment.size + 7) // 8)
-            seen = 0
-            for docnum in parsed.docs(leaf):
-                if allowed is None or allowed[docnum >> 3] & (1 << (docnum & 7)):
-                    found[docnum >> 3] |= 1 << (docnum & 7)
-                    seen += 1
-                    if not seen & 1023 and (total + seen >= COUNT_LIMIT
-                                            or time.monotonic() - started > FACET_TIME_LIMIT):
-                        partial = True
-                        break
+            counted = None
+            if terms is not None:
+                try:
+                    counted = _count_postings(leaf.reader(), terms, allowed, COUNT_LIMIT - total, started)
+                except Exception:  # noqa: BLE001 - postings not as expected: count through the matchers
+                    log.warning("counting from the postings failed; using the matchers", exc_info=True)
+            if counted is None:
+                counted = _count_matches(leaf, parsed, allowed, segment.size, COUNT_LIMIT - total, started)
+            matched, seen, partial = counted
             if not seen:
                 continue
-            matched = int.from_bytes(found, "little")
             total += seen
             for name, values in segment.facets(leaf).items():
                 tally = counts[name]

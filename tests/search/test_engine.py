@@ -2,9 +2,11 @@
 
 import ast
 import importlib.metadata
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ecommunity.search import engine
+from ecommunity.search.documents import SearchDocument
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,3 +72,39 @@ def test_a_phrase_is_searched_as_pairs_of_terms():
     assert ("body_pairs_en", "rang state") in {(f, engine._text(t)) for f, t in parsed.iter_all_terms()}
     assert not [q for q in parsed.leaves() if type(q).__name__ == "Phrase"]
     assert engine.pairs_of(["rang", "state", "convent"]) == ["rang state", "state convent"]
+
+
+def _library(i: int, body: str, audience: str) -> SearchDocument:
+    return SearchDocument(key=f"library:{i}", kind="library", language="en", title=f"Document {i}", body=body,
+                          url_path=f"/library/{i}", updated_at=datetime.now(UTC), audience=audience,
+                          instruments=("aewa",) if i % 4 == 0 else ())
+
+
+def test_totals_and_filter_counts_read_from_the_postings_match_the_documents(tmp_path, monkeypatch):
+    bodies = ["National reports are due before the deadline.", "Migratory species cross borders.",
+              "The national focal point submits the report."]
+    docs = [_library(i, bodies[i % 3], "public" if i % 2 else "members") for i in range(120)]
+    store = engine.Store(tmp_path)
+    store.rebuild(docs, {"applied": 0, "gaps": {}})
+    with store.writing() as writing:  # replaced documents stay in their segment, marked deleted
+        writing.apply({f"library:{i}": [_library(i, "Bycatch of albatrosses.", "public")] for i in range(0, 120, 5)},
+                      {"applied": 1, "gaps": {}})
+    live = {d.key: d for d in docs} | {f"library:{i}": _library(i, "Bycatch of albatrosses.", "public")
+                                       for i in range(0, 120, 5)}
+    searcher = engine.Searcher(tmp_path)
+    for text, words in [("report", ("report",)), ("national migratory", ("national", "migratory")),
+                        ('"focal point"', ("focal point",))]:
+        for audiences in [("public",), None]:
+            expected = [d for d in live.values() if any(w in d.body.lower() for w in words)
+                        and (audiences is None or d.audience in audiences)]
+            found = searcher.search(engine.Query(text=text, audiences=audiences))
+            assert found.total == len(expected), (text, audiences)
+            assert found.facets["instrument"].get("aewa", 0) == sum(1 for d in expected if d.instruments)
+            monkeypatch.setattr(engine, "_union_terms", lambda parsed: None)  # the matchers' count agrees
+            assert searcher.search(engine.Query(text=text, audiences=audiences)).facets == found.facets
+            monkeypatch.undo()
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(engine, "COUNT_WINDOW", 16)
+    capped = searcher.search(engine.Query(text="report", audiences=None))
+    assert capped.counts_partial and 10 <= capped.total < len(live) * 2 // 3
+    assert sum(capped.facets["kind"].values()) == capped.total
