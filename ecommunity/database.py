@@ -81,7 +81,11 @@ def _is_plain_read(statement: str) -> bool:
 
 
 def begin_transactions_when_needed(engine) -> None:
-    """Make an autocommit PostgreSQL engine open a transaction before any statement but a plain read."""
+    """Make an autocommit PostgreSQL engine open a transaction before any statement but a plain read.
+
+    A connection that asks for autocommit itself (`execution_options(isolation_level="AUTOCOMMIT")`)
+    gets none: VACUUM and other maintenance cannot run inside a transaction.
+    """
     import psycopg
     from psycopg.pq import TransactionStatus
 
@@ -89,7 +93,8 @@ def begin_transactions_when_needed(engine) -> None:
     def _begin_before_writing(conn, cursor, statement, parameters, context, executemany):
         driver = cursor.connection
         if driver.pgconn.transaction_status == TransactionStatus.IDLE and (
-                isinstance(cursor, psycopg.ServerCursor) or not _is_plain_read(statement)):
+                isinstance(cursor, psycopg.ServerCursor) or not _is_plain_read(statement)) and (
+                conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"):
             driver.execute("BEGIN", prepare=False)
 
 

@@ -78,3 +78,10 @@ def test_a_row_lock_is_held_until_the_commit(app, make_user, database_url):
     finally:
         other.dispose()
     db.session.commit()
+
+
+@postgresql_only
+def test_a_connection_that_asks_for_autocommit_runs_maintenance(app, transaction_states):
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE forum_topic")  # refused inside a transaction block
+    assert ("VACUUM", "IDLE") in transaction_states
