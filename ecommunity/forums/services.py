@@ -72,16 +72,39 @@ def can_read(user, category: Category) -> bool:
     return category.access == Access.REGION and category.region == user.region
 
 
-def readable_categories(user):
-    """An SQL condition on Category: the categories `user` may read (none for anonymous readers)."""
-    if user is None or not user.is_authenticated or user.status != AccountStatus.ACTIVE:
-        return literal(False)
-    if user.is_secretariat:
-        return true()
+def _readable_by_member_of(region):
     return or_(
         Category.access == Access.MEMBERS.value,
-        and_(Category.access == Access.REGION.value, Category.region == user.region),
+        and_(Category.access == Access.REGION.value, Category.region == region),
     )
+
+
+# The categories each kind of reader may read, as SQL conditions on Category built once: the forum
+# index's statements are prebuilt per kind of reader (`_reading`), with the member's region as the
+# parameter "reader_region".
+_READABLE_BY = {
+    "nobody": literal(False),
+    "secretariat": true(),
+    "member": _readable_by_member_of(bindparam("reader_region")),
+}
+
+
+def _reader_kind(user) -> str:
+    if user is None or not user.is_authenticated or user.status != AccountStatus.ACTIVE:
+        return "nobody"
+    return "secretariat" if user.is_secretariat else "member"
+
+
+def _reading(statements: dict, user, **params):
+    """The prebuilt statement for this kind of reader, and its parameters."""
+    region = user.region if user is not None and user.is_authenticated else None
+    return statements[_reader_kind(user)], {"reader_region": region, **params}
+
+
+def readable_categories(user):
+    """An SQL condition on Category: the categories `user` may read (none for anonymous readers)."""
+    kind = _reader_kind(user)
+    return _readable_by_member_of(user.region) if kind == "member" else _READABLE_BY[kind]
 
 
 def can_see_topic(user, topic: Topic) -> bool:
@@ -788,29 +811,36 @@ class Page:
         return self.page + 1
 
 
+# The forum index's statements, built once per kind of reader: building them cost the page more
+# than running them.
+_LAST_TOPIC_ID = (
+    db.select(Topic.id)
+    .where(Topic.category_id == Category.id, Topic.state == State.VISIBLE.value)
+    .order_by(Topic.last_post_at.desc()).limit(1)
+    .correlate(Category).scalar_subquery()
+)
+_CATEGORIES_WITH_LAST_TOPIC = {
+    kind: db.select(Category, _LAST_TOPIC_ID).where(readable).order_by(Category.position, Category.name)
+    for kind, readable in _READABLE_BY.items()
+}
+_LAST_TOPICS = (
+    db.select(Topic.id, Topic.title, Topic.last_post_at, Topic.last_post_number, _LastPoster.full_name)
+    .outerjoin(_LastPoster, _LastPoster.id == Topic.last_poster_id)
+    .where(Topic.id.in_(bindparam("topic_ids", expanding=True)))
+)
+
+
 def category_overview(user: User) -> list:
     """Readable categories in order with counts and their last active topic: two queries.
 
     Each category's last topic comes from the activity index, one probe a category; joining
     on that subquery instead made PostgreSQL hash the whole topic table on every request.
     """
-    last_topic_id = (
-        db.select(Topic.id)
-        .where(Topic.category_id == Category.id, Topic.state == State.VISIBLE.value)
-        .order_by(Topic.last_post_at.desc()).limit(1)
-        .correlate(Category).scalar_subquery()
-    )
-    categories = db.session.execute(
-        db.select(Category, last_topic_id).where(readable_categories(user)).order_by(Category.position, Category.name)
-    ).all()
+    categories = db.session.execute(*_reading(_CATEGORIES_WITH_LAST_TOPIC, user)).all()
     topic_ids = [topic_id for _category, topic_id in categories if topic_id is not None]
     last_topics = {}
     if topic_ids:
-        rows = db.session.execute(
-            db.select(Topic.id, Topic.title, Topic.last_post_at, Topic.last_post_number, _LastPoster.full_name)
-            .outerjoin(_LastPoster, _LastPoster.id == Topic.last_poster_id)
-            .where(Topic.id.in_(topic_ids))
-        ).all()
+        rows = db.session.execute(_LAST_TOPICS, {"topic_ids": topic_ids}).all()
         last_topics = {row[0]: tuple(row) for row in rows}
     return [(category, *last_topics.get(topic_id, (None,) * 5)) for category, topic_id in categories]
 
@@ -880,23 +910,28 @@ def unread_topics(user: User, member: ForumMember | None, page: int) -> Page:
     return _listing(user, member, condition, page)
 
 
+def _count_new(since, kind: str):
+    return (db.select(func.count()).select_from(Topic).join(Topic.category)
+            .where(Topic.state == State.VISIBLE.value, _READABLE_BY[kind], Topic.last_post_at > since))
+
+
+_NEW_SINCE = {kind: _count_new(bindparam("since", type_=Topic.last_post_at.type), kind) for kind in _READABLE_BY}
+_MEMBER_AND_NEW_COUNT = {
+    kind: db.select(ForumMember, _count_new(ForumMember.last_visit_at, kind).correlate(ForumMember).scalar_subquery())
+    .where(ForumMember.user_id == bindparam("user_id"))
+    for kind in _READABLE_BY
+}
+
+
 def count_new_since_last_visit(user: User, member: ForumMember | None) -> int:
     if member is None or member.last_visit_at is None:
         return 0
-    return db.session.scalar(
-        db.select(func.count()).select_from(Topic).join(Topic.category)
-        .where(_visible_topics(user), Topic.last_post_at > member.last_visit_at)
-    ) or 0
+    return db.session.scalar(*_reading(_NEW_SINCE, user, since=member.last_visit_at)) or 0
 
 
 def member_and_new_count(user: User) -> tuple[ForumMember | None, int]:
     """The member's forum row and how many topics are new since their last visit, in one query."""
-    new_count = (
-        db.select(func.count()).select_from(Topic).join(Topic.category)
-        .where(_visible_topics(user), Topic.last_post_at > ForumMember.last_visit_at)
-        .correlate(ForumMember).scalar_subquery()
-    )
-    row = db.session.execute(db.select(ForumMember, new_count).where(ForumMember.user_id == user.id)).first()
+    row = db.session.execute(*_reading(_MEMBER_AND_NEW_COUNT, user, user_id=user.id)).first()
     if row is None:
         return None, 0
     member, count = row

@@ -186,6 +186,30 @@ def test_unread_tracking_and_new_since_last_visit(categories, member, other, mak
     assert services.unread_topics(other, member_row, 1).total == 0
 
 
+@pytest.mark.parametrize(("role", "region", "new_topics"), [
+    (Role.MEMBER, "africa", 2),
+    (Role.MEMBER, "europe", 1),
+    (Role.SECRETARIAT, "europe", 3),
+])
+def test_new_since_last_visit_counts_only_what_the_reader_may_read(categories, moderator, make_user, make_topic,
+                                                                   role, region, new_topics):
+    from datetime import timedelta
+
+    from ecommunity.database import utcnow
+
+    reader = make_user(role=role, region=region)
+    services.note_visit(reader, at=utcnow() - timedelta(hours=2))
+    db.session.commit()
+    for category in categories.values():
+        make_topic(category, moderator)
+    services.note_visit(reader)
+    db.session.commit()
+    member_row, count = services.member_and_new_count(reader)
+    assert count == new_topics
+    assert services.count_new_since_last_visit(reader, member_row) == new_topics
+    assert services.new_since_last_visit(reader, member_row, 1).total == new_topics
+
+
 def test_topics_linking_to_respects_visibility(categories, member, make_user, app):
     services.create_topic(category=categories["africa"], author=member, title="Workshop logistics", body="Visas",
                           link=("event", "12"), notify=False)
