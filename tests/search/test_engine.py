@@ -80,7 +80,7 @@ def _library(i: int, body: str, audience: str) -> SearchDocument:
                           instruments=("aewa",) if i % 4 == 0 else ())
 
 
-def test_totals_and_filter_counts_read_from_the_postings_match_the_documents(tmp_path, monkeypatch):
+def test_scores_totals_and_filter_counts_read_from_the_postings_match_the_documents(tmp_path, monkeypatch):
     bodies = ["National reports are due before the deadline.", "Migratory species cross borders.",
               "The national focal point submits the report."]
     docs = [_library(i, bodies[i % 3], "public" if i % 2 else "members") for i in range(120)]
@@ -97,14 +97,29 @@ def test_totals_and_filter_counts_read_from_the_postings_match_the_documents(tmp
         for audiences in [("public",), None]:
             expected = [d for d in live.values() if any(w in d.body.lower() for w in words)
                         and (audiences is None or d.audience in audiences)]
-            found = searcher.search(engine.Query(text=text, audiences=audiences))
-            assert found.total == len(expected), (text, audiences)
-            assert found.facets["instrument"].get("aewa", 0) == sum(1 for d in expected if d.instruments)
-            monkeypatch.setattr(engine, "_union_terms", lambda parsed: None)  # the matchers' count agrees
-            assert searcher.search(engine.Query(text=text, audiences=audiences)).facets == found.facets
+            found = [searcher.search(engine.Query(text=text, audiences=audiences, page=page)) for page in (1, 2)]
+            assert found[0].total == len(expected), (text, audiences)
+            assert found[0].facets["instrument"].get("aewa", 0) == sum(1 for d in expected if d.instruments)
+            assert len({hit.key for result in found for hit in result.hits}) == min(20, len(expected))
+            monkeypatch.setattr(engine, "_union_terms", lambda parsed: None)  # Whoosh's matchers agree
+            matchers = [searcher.search(engine.Query(text=text, audiences=audiences, page=page)) for page in (1, 2)]
             monkeypatch.undo()
+            assert matchers[0].facets == found[0].facets
+            for ours, whoosh in zip(found, matchers, strict=True):
+                assert [(h.key, round(h.score, 9)) for h in ours.hits] == [
+                    (h.key, round(h.score, 9)) for h in whoosh.hits], (text, audiences)
+    searcher.close()
+
+
+def test_counts_through_the_matchers_stop_at_the_cap(tmp_path, monkeypatch):
+    # The matchers look at the cap every 1,024 matches.
+    docs = [_library(i, "The national focal point submits the report.", "public") for i in range(1100)]
+    store = engine.Store(tmp_path)
+    store.rebuild(docs, {"applied": 0, "gaps": {}})
+    searcher = engine.Searcher(tmp_path)
+    monkeypatch.setattr(engine, "_union_terms", lambda parsed: None)
     monkeypatch.setattr(engine, "COUNT_LIMIT", 10)
-    monkeypatch.setattr(engine, "COUNT_WINDOW", 16)
     capped = searcher.search(engine.Query(text="report", audiences=None))
-    assert capped.counts_partial and 10 <= capped.total < len(live) * 2 // 3
+    searcher.close()
+    assert capped.counts_partial and 10 <= capped.total < 1100
     assert sum(capped.facets["kind"].values()) == capped.total
