@@ -63,6 +63,8 @@ class Config:
         # Recycling instead of pre-ping: a ping costs a round trip on every request.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
         self.SEARCH_INDEX_DIR = env.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+        # Decoded postings of common words kept by each worker thread's searcher (see search/engine.py).
+        self.SEARCH_CACHE_MB = _int("SEARCH_CACHE_MB", 64)
         # Uploaded training documents: outside static/, served through a view that checks access.
         self.LIBRARY_DIR = env.get("LIBRARY_DIR", str(INSTANCE_DIR / "library"))
         self.LIBRARY_MAX_BYTES = _int("LIBRARY_MAX_BYTES", 20 * 1024 * 1024)

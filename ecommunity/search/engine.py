@@ -858,7 +858,7 @@ def _term_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nd
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
-POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per searcher, that is per worker thread
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024  # per searcher, that is per worker thread (the SEARCH_CACHE_MB setting)
 CACHED_POSTINGS_MIN = 256  # shorter lists are read again each time: a fraction of a millisecond
 
 
@@ -978,13 +978,14 @@ class _Segment:
 class Searcher:
     """One per worker thread: reuses its Whoosh searcher and refreshes it for each search."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, cache_bytes: int = POSTINGS_CACHE_BYTES):
         self.store = Store(root)
+        self.cache_bytes = cache_bytes
         self._searcher = None
         self._ix = None
         self._stamp = None
         self._segments: dict[str, _Segment] = {}
-        self._postings = _PostingsCache()
+        self._postings = _PostingsCache(self.cache_bytes)
 
     def _current(self):
         stamp = self.store.pointer_stamp()
@@ -1002,7 +1003,7 @@ class Searcher:
                 self.close()
         self.close()
         self._segments = {}
-        self._postings = _PostingsCache()
+        self._postings = _PostingsCache(self.cache_bytes)
         ix = self._ix = self.store.open()
         try:
             self._searcher = ix.searcher(weighting=WEIGHTING)
@@ -1275,14 +1276,14 @@ def _escape(text: str) -> str:
 _local = threading.local()
 
 
-def searcher_for(root: str) -> Searcher:
+def searcher_for(root: str, cache_bytes: int = POSTINGS_CACHE_BYTES) -> Searcher:
     """This thread's searcher on the index at `root` (kept between requests)."""
     cache = getattr(_local, "searchers", None)
     if cache is None:
         cache = _local.searchers = {}
     found = cache.get(str(root))
     if found is None:
-        found = cache[str(root)] = Searcher(root)
+        found = cache[str(root)] = Searcher(root, cache_bytes)
     return found
 
 

@@ -104,7 +104,8 @@ def search(text: str, user, language: str, filters: dict | None = None, page: in
     _vocabulary()
     q = Query(text=text, language=language, audiences=audiences_for(user), filters=filters or {},
               page=min(max(page, 1), MAX_PAGE), per_page=per_page)
-    searcher = engine.searcher_for(current_app.config["SEARCH_INDEX_DIR"])
+    searcher = engine.searcher_for(current_app.config["SEARCH_INDEX_DIR"],
+                                   cache_bytes=current_app.config["SEARCH_CACHE_MB"] * 1024 * 1024)
     try:
         results = searcher.search(q)
     except IndexUnavailable:

@@ -123,3 +123,21 @@ def test_counts_through_the_matchers_stop_at_the_cap(tmp_path, monkeypatch):
     searcher.close()
     assert capped.counts_partial and 10 <= capped.total < 1100
     assert sum(capped.facets["kind"].values()) == capped.total
+
+
+def test_the_postings_cache_stays_within_its_budget_and_changes_no_result(tmp_path):
+    words = ["report", "deadline", "species", "borders", "albatross", "bycatch"]
+    docs = [_library(i, " ".join(words[j] for j in range(6) if (i >> j) & 1 or j == 0), "public")
+            for i in range(600)]
+    engine.Store(tmp_path).rebuild(docs, {"applied": 0, "gaps": {}})
+    queries = ["report", "deadline species", "borders albatross bycatch"]
+    uncached = engine.Searcher(tmp_path, cache_bytes=0)
+    expected = [[(h.key, h.score) for h in uncached.search(engine.Query(text=t)).hits] for t in queries]
+    budget = 6_000  # room for two of the six lists of 300-600 postings (8 bytes each)
+    cached = engine.Searcher(tmp_path, cache_bytes=budget)
+    for _ in range(2):
+        assert [[(h.key, h.score) for h in cached.search(engine.Query(text=t)).hits] for t in queries] == expected
+        assert 0 < cached._postings.used <= budget
+    assert uncached._postings.used == 0
+    uncached.close()
+    cached.close()
