@@ -884,10 +884,14 @@ class _PostingsCache:
         if len(found[0]) >= CACHED_POSTINGS_MIN and size <= self.budget:
             self.entries[key] = found
             self.used += size
-            while self.used > self.budget:
-                _key, (ids, weights) = self.entries.popitem(last=False)
-                self.used -= ids.nbytes + weights.nbytes
+            self.resize(self.budget)
         return found
+
+    def resize(self, budget: int) -> None:
+        self.budget = budget
+        while self.used > self.budget:
+            _key, (ids, weights) = self.entries.popitem(last=False)
+            self.used -= ids.nbytes + weights.nbytes
 
     def keep_only(self, segment_keys: set[str]) -> None:
         for key in [k for k in self.entries if k[0] not in segment_keys]:
@@ -1276,14 +1280,20 @@ def _escape(text: str) -> str:
 _local = threading.local()
 
 
-def searcher_for(root: str, cache_bytes: int = POSTINGS_CACHE_BYTES) -> Searcher:
-    """This thread's searcher on the index at `root` (kept between requests)."""
+def searcher_for(root: str, cache_bytes: int | None = None) -> Searcher:
+    """This thread's searcher on the index at `root` (kept between requests).
+
+    `cache_bytes` sets its postings cache's budget; None keeps the one it has (the default for a new one).
+    """
     cache = getattr(_local, "searchers", None)
     if cache is None:
         cache = _local.searchers = {}
     found = cache.get(str(root))
     if found is None:
-        found = cache[str(root)] = Searcher(root, cache_bytes)
+        found = cache[str(root)] = Searcher(root, POSTINGS_CACHE_BYTES if cache_bytes is None else cache_bytes)
+    elif cache_bytes is not None and cache_bytes != found.cache_bytes:
+        found.cache_bytes = cache_bytes
+        found._postings.resize(cache_bytes)
     return found
 
 

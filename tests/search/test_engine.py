@@ -141,3 +141,19 @@ def test_the_postings_cache_stays_within_its_budget_and_changes_no_result(tmp_pa
     assert uncached._postings.used == 0
     uncached.close()
     cached.close()
+
+
+def test_the_cache_setting_applies_to_a_searcher_the_health_check_opened_first(tmp_path):
+    docs = [_library(i, "The national report", "public") for i in range(300)]
+    engine.Store(tmp_path).rebuild(docs, {"applied": 0, "gaps": {}})
+    try:
+        engine.index_state(str(tmp_path))  # /healthz opens this thread's searcher with no setting
+        searcher = engine.searcher_for(str(tmp_path), cache_bytes=0)
+        searcher.search(engine.Query(text="report"))
+        assert searcher._postings.used == 0
+        searcher = engine.searcher_for(str(tmp_path), cache_bytes=1 << 20)
+        searcher.search(engine.Query(text="report"))
+        assert searcher._postings.used > 0
+        assert engine.searcher_for(str(tmp_path)) is searcher and searcher.cache_bytes == 1 << 20
+    finally:
+        engine.close_searchers()
