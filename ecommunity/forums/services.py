@@ -863,7 +863,12 @@ def topics_in(category: Category, user: User, member: ForumMember | None, page: 
 
 
 def _visible_topics(user: User):
-    return and_(Topic.state == State.VISIBLE.value, readable_categories(user))
+    return _visible_in(readable_categories(user))
+
+
+def _visible_in(readable):
+    """Visible topics of the categories matched by `readable` (a condition on Category)."""
+    return and_(Topic.state == State.VISIBLE.value, readable)
 
 
 def latest_topics(user: User, member: ForumMember | None = None, limit: int = 5) -> list[TopicRow]:
@@ -912,7 +917,7 @@ def unread_topics(user: User, member: ForumMember | None, page: int) -> Page:
 
 def _count_new(since, kind: str):
     return (db.select(func.count()).select_from(Topic).join(Topic.category)
-            .where(Topic.state == State.VISIBLE.value, _READABLE_BY[kind], Topic.last_post_at > since))
+            .where(_visible_in(_READABLE_BY[kind]), Topic.last_post_at > since))
 
 
 _NEW_SINCE = {kind: _count_new(bindparam("since", type_=Topic.last_post_at.type), kind) for kind in _READABLE_BY}

@@ -893,6 +893,9 @@ class _PostingsCache:
             _key, (ids, weights) = self.entries.popitem(last=False)
             self.used -= ids.nbytes + weights.nbytes
 
+    def clear(self) -> None:
+        self.keep_only(set())
+
     def keep_only(self, segment_keys: set[str]) -> None:
         for key in [k for k in self.entries if k[0] not in segment_keys]:
             ids, weights = self.entries.pop(key)
@@ -913,7 +916,7 @@ def _visible(allowed: bytearray | None, reader, size: int) -> np.ndarray | None:
     """The documents of a segment the reader may see and that are not deleted, as a boolean array."""
     mask = None
     if allowed is not None:
-        mask = np.unpackbits(np.frombuffer(bytes(allowed), dtype=np.uint8), count=size, bitorder="little").view(bool)
+        mask = np.unpackbits(np.frombuffer(allowed, dtype=np.uint8), count=size, bitorder="little").view(bool)
     if reader.has_deletions():
         if mask is None:
             mask = np.ones(size, dtype=bool)
@@ -984,12 +987,11 @@ class Searcher:
 
     def __init__(self, root: str | os.PathLike, cache_bytes: int = POSTINGS_CACHE_BYTES):
         self.store = Store(root)
-        self.cache_bytes = cache_bytes
         self._searcher = None
         self._ix = None
         self._stamp = None
         self._segments: dict[str, _Segment] = {}
-        self._postings = _PostingsCache(self.cache_bytes)
+        self._postings = _PostingsCache(cache_bytes)
 
     def _current(self):
         stamp = self.store.pointer_stamp()
@@ -1007,7 +1009,7 @@ class Searcher:
                 self.close()
         self.close()
         self._segments = {}
-        self._postings = _PostingsCache(self.cache_bytes)
+        self._postings.clear()
         ix = self._ix = self.store.open()
         try:
             self._searcher = ix.searcher(weighting=WEIGHTING)
@@ -1291,8 +1293,7 @@ def searcher_for(root: str, cache_bytes: int | None = None) -> Searcher:
     found = cache.get(str(root))
     if found is None:
         found = cache[str(root)] = Searcher(root, POSTINGS_CACHE_BYTES if cache_bytes is None else cache_bytes)
-    elif cache_bytes is not None and cache_bytes != found.cache_bytes:
-        found.cache_bytes = cache_bytes
+    elif cache_bytes is not None:
         found._postings.resize(cache_bytes)
     return found
 

@@ -154,6 +154,6 @@ def test_the_cache_setting_applies_to_a_searcher_the_health_check_opened_first(t
         searcher = engine.searcher_for(str(tmp_path), cache_bytes=1 << 20)
         searcher.search(engine.Query(text="report"))
         assert searcher._postings.used > 0
-        assert engine.searcher_for(str(tmp_path)) is searcher and searcher.cache_bytes == 1 << 20
+        assert engine.searcher_for(str(tmp_path)) is searcher and searcher._postings.budget == 1 << 20
     finally:
         engine.close_searchers()
