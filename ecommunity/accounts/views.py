@@ -25,6 +25,7 @@ from ecommunity.accounts.forms import (
 )
 from ecommunity.accounts.models import User
 from ecommunity.accounts.tokens import Purpose, TokenError
+from ecommunity.core.paging import requested_page
 from ecommunity.core.views import safe_next
 from ecommunity.extensions import db, limiter
 
@@ -283,7 +284,8 @@ def directory():
     if not form.validate():
         return render_template("accounts/member_list.html", form=form, page=None), 400
     filters = form.filters()
-    page = db.paginate(services.member_query(**filters), per_page=current_app.config["PAGE_SIZE"])
+    page = db.paginate(services.member_query(**filters), page=requested_page(),
+                       per_page=current_app.config["PAGE_SIZE"])
     active_filters = {name: value for name, value in filters.items() if value}
     return render_template("accounts/member_list.html", form=form, page=page, filters=active_filters)
 
@@ -305,7 +307,8 @@ def review_list():
     form = AccountFilterForm(request.args)
     if not form.validate():
         return render_template("accounts/account_review.html", form=form, page=None), 400
-    page = db.paginate(services.review_query(form.status.data), per_page=current_app.config["PAGE_SIZE"])
+    page = db.paginate(services.review_query(form.status.data), page=requested_page(),
+                       per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "accounts/account_review.html", form=form, page=page, status=form.status.data,
         back=request.full_path.rstrip("?"), reject_form=RejectionForm(formdata=None),

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from ecommunity.accounts.auth import secretariat_required
+from ecommunity.core.paging import requested_page
 from ecommunity.evaluations import charts
 from ecommunity.evaluations.forms import ActionForm, EvaluationForm, answer_form, answers_from, attach_errors
 from ecommunity.evaluations.models import EVALUATION_STATUSES, Evaluation
@@ -51,11 +52,6 @@ def load_evaluation(evaluation_id: int) -> Evaluation:
     if evaluation is None:
         abort(404)
     return evaluation
-
-
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return min(page, 100_000) if page and page > 0 else 1
 
 
 @bp.record_once
@@ -108,7 +104,7 @@ def answer(evaluation_id: int):
 @bp.get("/evaluations")
 @secretariat_required
 def index():
-    pagination, rows = overview(_page(), PAGE_SIZE)
+    pagination, rows = overview(requested_page(), PAGE_SIZE)
     language = current_language()
     answered = [row for row in rows if row.level_count or row.rating_count]
     chart = charts.bar_chart(

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from ecommunity.accounts.auth import secretariat_required
+from ecommunity.core.paging import requested_page
 from ecommunity.core.reference import is_known_timezone
 from ecommunity.core.views import safe_next
 from ecommunity.database import utcnow
@@ -100,14 +101,9 @@ def load_event(event_id: int, *relations) -> Event:
     return event
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return min(page, 100_000) if page and page > 0 else 1
-
-
 def _list(view: str, query):
     filters = EventFilters.from_args(request.args)
-    events = query(filters, _members(), _page(), current_app.config.get("PAGE_SIZE", 20))
+    events = query(filters, _members(), requested_page(), current_app.config.get("PAGE_SIZE", 20))
     return render_template(
         "events/event_list.html", view=view, events=events, filters=filters,
         filter_form=_filter_form(filters), feed_links=_feed_links(filters),

@@ -2,6 +2,7 @@
 
 import click
 
+from ecommunity.database import utcnow
 from ecommunity.extensions import db
 
 
@@ -29,15 +30,19 @@ def rerender_command():
     from ecommunity.forums.models import Post
     from ecommunity.forums.services import _resolve_mentions
 
-    count = 0
+    count = changed = 0
     last_id = 0
     while True:
         posts = db.session.scalars(db.select(Post).where(Post.id > last_id).order_by(Post.id).limit(500)).all()
         if not posts:
             break
         for post in posts:
-            post.body_html = render(post.body, _resolve_mentions(post.body))
+            html = render(post.body, _resolve_mentions(post.body))
+            if html != post.body_html:
+                # Workers keep a post's HTML by its change time: a new time makes them render it again.
+                post.body_html, post.changed_at = html, utcnow()
+                changed += 1
             count += 1
         last_id = posts[-1].id
         db.session.commit()
-    click.echo(f"posts rendered: {count}")
+    click.echo(f"posts rendered: {count}, changed: {changed}")

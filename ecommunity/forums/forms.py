@@ -94,6 +94,11 @@ class PostEditForm(FlaskForm):
     ])
     body = _body_field(_l("Message"))
 
+    def __init__(self, *args, first_post: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if first_post:  # the first post carries the topic's title, which cannot be emptied
+            self.title.validators = [DataRequired(message=_l("Give your topic a title.")), *self.title.validators[1:]]
+
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change something."""

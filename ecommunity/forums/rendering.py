@@ -106,8 +106,8 @@ def rendered_topic_row(row: TopicRow, show_category: bool = False) -> Markup:
 
 def rendered_category_list(categories: list) -> Markup:
     """The forum index's categories (services.category_overview rows), shared by readers who see the same."""
-    rows = tuple((category.id, category.display_name, category.display_description, category.access, category.region,
-                  category.topic_count, category.post_count, *last) for category, *last in categories)
+    rows = tuple((category.id, category.slug, category.display_name, category.display_description, category.access,
+                  category.region, category.topic_count, category.post_count, *last) for category, *last in categories)
     key = (rows, _reading())
     html = render_cache("forum-category-lists", CATEGORY_LIST_CACHE_ENTRIES).get_or_render(
         key, lambda: render_template("forums/_category_list.html", categories=categories))

@@ -1016,13 +1016,13 @@ def categories_for(user: User) -> list[Category]:
 def watched_categories(user: User) -> list[Category]:
     return list(db.session.scalars(
         db.select(Category).join(CategoryWatch, CategoryWatch.category_id == Category.id)
-        .where(CategoryWatch.user_id == user.id).order_by(Category.position)
+        .where(CategoryWatch.user_id == user.id, readable_categories(user)).order_by(Category.position)
     ))
 
 
 def watched_topics(user: User, limit: int = 100) -> list[Topic]:
     return list(db.session.scalars(
-        db.select(Topic).join(TopicUser, TopicUser.topic_id == Topic.id)
-        .where(TopicUser.user_id == user.id, TopicUser.watch == Watch.WATCHING.value, Topic.state == State.VISIBLE)
+        db.select(Topic).join(TopicUser, TopicUser.topic_id == Topic.id).join(Topic.category)
+        .where(TopicUser.user_id == user.id, TopicUser.watch == Watch.WATCHING.value, _visible_topics(user))
         .order_by(Topic.last_post_at.desc()).limit(limit)
     ))

@@ -24,6 +24,7 @@ from flask_login import current_user
 from limits import parse_many
 
 from ecommunity.accounts.auth import admin_required, secretariat_required
+from ecommunity.core.paging import requested_page
 from ecommunity.database import utcnow
 from ecommunity.extensions import csrf, db, limiter, login_manager
 from ecommunity.forums import feeds, markdown, notifications, services
@@ -59,6 +60,11 @@ CLOSED_MESSAGES = {
     "forbidden": _l("You cannot post in this category."),
 }
 
+REPORT_REFUSALS = {
+    "already-reported": _l("You already reported this post; the moderators have not decided yet."),
+    "not-reportable": _l("This post was hidden or deleted: it cannot be reported."),
+}
+
 
 @bp.before_request
 def require_member():
@@ -87,10 +93,6 @@ def member():
 
 def me():
     return current_user._get_current_object()
-
-
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 def _form_page(template: str, form, status: int | None = None, **context):
@@ -183,7 +185,7 @@ def category(slug: str):
     user = me()
     category, forum_member, watching = services.load_category_for_reading(slug, user)
     g.setdefault("forum_member", forum_member)
-    page = _page_number()
+    page = requested_page()
     listing = services.topics_in(category, user, member(), page)
     if page > listing.pages:
         abort(404)
@@ -199,7 +201,7 @@ def topic(topic_id: int):
     """One page of a topic (20 posts); reading it moves the member's read mark."""
     user = me()
     topic, state, g.forum_member = services.load_topic_for_reading(topic_id, user)
-    page = _page_number()
+    page = requested_page()
     if page > topic.page_count:
         return redirect(url_for("forums.topic", topic_id=topic.id, page=topic.page_count))
     posts = services.posts_on_page(topic, page)
@@ -242,7 +244,7 @@ def post(post_id: int):
 def new_topics():
     """Topics with activity since the member's previous visit."""
     row = member()
-    listing = services.new_since_last_visit(me(), row, _page_number())
+    listing = services.new_since_last_visit(me(), row, requested_page())
     return render_template("forums/topic_list.html", listing=listing, view="new",
                            since=row.last_visit_at if row else None, confirm_form=ConfirmForm())
 
@@ -250,7 +252,7 @@ def new_topics():
 @bp.get("/unread")
 def unread():
     """Topics with posts the member has not read."""
-    listing = services.unread_topics(me(), member(), _page_number())
+    listing = services.unread_topics(me(), member(), requested_page())
     return render_template("forums/topic_list.html", listing=listing, view="unread", since=None,
                            confirm_form=ConfirmForm())
 
@@ -333,7 +335,7 @@ def post_edit(post_id: int):
     post = services.load_post(post_id, user)
     if not services.can_edit(user, post):
         abort(403)
-    form = PostEditForm(obj=post, title=post.topic.title if post.number == 1 else None)
+    form = PostEditForm(obj=post, title=post.topic.title if post.number == 1 else None, first_post=post.number == 1)
     if form.validate_on_submit():
         services.edit_post(post, user, form.body.data, title=form.title.data if post.number == 1 else None)
         db.session.commit()
@@ -372,9 +374,9 @@ def post_report(post_id: int):
             services.report_post(post, me(), form.reason.data, form.details.data or "")
             db.session.commit()
             flash(_("Thank you. The moderators will look at this post."), "success")
-        except ForumError:
+        except ForumError as error:
             db.session.rollback()
-            flash(_("You already reported this post; the moderators have not decided yet."), "info")
+            flash(str(REPORT_REFUSALS[error.reason]), "info")
         return redirect(post_url(post))
     return _form_page("forums/post_report.html", form, post=post)
 
@@ -557,7 +559,7 @@ def post_history(post_id: int):
 @secretariat_required
 def reports():
     """The queue of open reports, oldest first."""
-    return render_template("forums/reports.html", listing=services.open_reports(_page_number()),
+    return render_template("forums/reports.html", listing=services.open_reports(requested_page()),
                            reason_names=dict(REPORT_REASONS))
 
 
@@ -583,7 +585,7 @@ def report_resolve(report_id: int):
 @secretariat_required
 def moderation_log():
     """Every moderation action, with who and when."""
-    return render_template("forums/moderation_log.html", listing=services.moderation_log(_page_number()),
+    return render_template("forums/moderation_log.html", listing=services.moderation_log(requested_page()),
                            action_names=ACTION_NAMES)
 
 

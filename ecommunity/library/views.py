@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecommunity.accounts.auth import secretariat_required
+from ecommunity.core.paging import requested_page
 from ecommunity.extensions import db
 from ecommunity.library import services
 from ecommunity.library.forms import ConfirmForm, DocumentForm, FilterForm, UploadForm
@@ -38,15 +39,10 @@ def load_document(document_id: int) -> LibraryDocument:
     return document
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return min(page, 100_000) if page and page > 0 else 1
-
-
 @bp.get("")
 def index():
     filters = LibraryFilters.from_args(request.args)
-    documents = services.list_documents(filters, _members(), _page())
+    documents = services.list_documents(filters, _members(), requested_page())
     form = FilterForm(services.year_choices(), formdata=None, data={
         name: str(value) for name, value in filters.as_args().items()})
     return render_template("library/index.html", documents=documents, filters=filters, filter_form=form)

@@ -108,7 +108,9 @@ def test_the_directory_is_paginated(client, app, make_user):
     assert 'href="/members?page=2&amp;country=KE"' in html
     assert "Page 3 of 3" in text(response)
     assert client.get("/members?page=9").status_code == 404
-    assert client.get("/members?page=nonsense").status_code == 404
+    assert client.get("/members?page=99999999999999999999").status_code == 404
+    # As on every list of the site, a page that is not a number is the first page.
+    assert listed(client.get("/members?page=nonsense")) == ["Member 00", "Member 01"]
 
 
 def test_the_directory_is_for_logged_in_members_only(client, community):

@@ -7,6 +7,7 @@ import re
 from ecommunity.accounts.models import User
 from ecommunity.extensions import db
 from ecommunity.forums import services
+from ecommunity.forums.models import Category
 from tests.conftest import csrf_token_from, submit
 from tests.forums.conftest import sign_in
 
@@ -106,3 +107,33 @@ def test_the_header_carries_this_request_s_form_token_and_address(client, catego
     assert 'name="next" value="/forums/?page=1"' in header
     assert f'name="csrf_token" value="{csrf_token_from(html)}"' in header
     assert "Slot" not in html
+
+
+def test_rerendering_posts_reaches_pages_already_rendered(client, categories, member, other, make_topic, runner):
+    """`flask forums rerender` is the fix after a sanitiser change: its output must show at once."""
+    topic = make_topic(categories["open"], member, body="Hello **there**")
+    post = services.post_by_number(topic, 1)
+    post.body_html = "<p>OLD RENDERING</p>"  # what an earlier sanitiser wrote
+    db.session.commit()
+    sign_in(client, other)
+    assert "OLD RENDERING" in page(client, f"/forums/t/{topic.id}/")
+
+    result = runner.invoke(args=["forums", "rerender"])
+
+    assert "posts rendered: 1, changed: 1" in result.output
+    html = page(client, f"/forums/t/{topic.id}/")
+    assert "OLD RENDERING" not in html
+    assert "<strong>there</strong>" in html
+    assert "posts rendered: 1, changed: 0" in runner.invoke(args=["forums", "rerender"]).output
+
+
+def test_a_new_category_address_shows_on_the_forum_index_at_once(client, categories, member):
+    sign_in(client, member)
+    assert 'href="/forums/c/national-reporting/"' in page(client, "/forums/")
+    db.session.get(Category, categories["open"].id).slug = "reporting"
+    db.session.commit()
+
+    html = page(client, "/forums/")
+
+    assert 'href="/forums/c/reporting/"' in html
+    assert 'href="/forums/c/national-reporting/"' not in html

@@ -360,3 +360,78 @@ def test_query_counts_do_not_grow_with_the_number_of_posts(client, categories, m
     # The member, the topic with their read mark, the posts; the member, the category with their watch, the topics.
     assert small_counts == [3, 3], small_counts
     assert index <= 4, index  # the member, their forum row with the "new" count, the categories, their last topics
+
+
+def test_editing_the_first_post_cannot_empty_the_topic_title(client, categories, member, make_topic):
+    topic = make_topic(categories["open"], member, title="Preparing the national report")
+    post = services.post_by_number(topic, 1)
+    sign_in(client, member)
+
+    response = submit(client, f"/forums/p/{post.id}/edit", {"title": "   ", "body": "changed"})
+
+    assert response.status_code == 400
+    assert "Give your topic a title." in page(response)
+    db.session.expire_all()
+    assert db.session.get(Topic, topic.id).title == "Preparing the national report"
+    assert db.session.get(Post, post.id).body != "changed"
+
+
+def test_editing_a_reply_needs_no_title(client, categories, member, other, make_topic):
+    topic = make_topic(categories["open"], other, replies=1, repliers=[member])
+    reply = services.post_by_number(topic, 2)
+    sign_in(client, member)
+
+    response = submit(client, f"/forums/p/{reply.id}/edit", {"body": "corrected reply"})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Post, reply.id).body == "corrected reply"
+
+
+@pytest.mark.parametrize("path", ["/forums/c/national-reporting/", "/forums/new", "/forums/unread",
+                                  "/forums/moderation/reports", "/forums/moderation/log", "/events/",
+                                  "/library", "/members", "/secretariat/accounts"])
+def test_an_absurd_page_number_is_not_an_error(client, categories, member, moderator, make_topic, path):
+    make_topic(categories["open"], member)
+    sign_in(client, moderator)
+
+    response = client.get(path + "?page=99999999999999999999")
+
+    assert response.status_code in (200, 404)
+
+
+def test_watch_lists_leave_out_what_the_member_may_no_longer_read(client, categories, member, other, moderator,
+                                                                   make_topic):
+    topic = make_topic(categories["open"], other, title="Sensitive matter")
+    sign_in(client, member)
+    assert submit(client, f"/forums/t/{topic.id}/watch", {"watch": "watching"},
+                  page=f"/forums/t/{topic.id}/").status_code == 302
+    # Watches kept from when the member could read these categories (a role or region since changed).
+    for category in (categories["open"], categories["staff"]):
+        services.set_category_watch(db.session.merge(member), category, True)
+    db.session.commit()
+    html = page(client.get("/forums/settings"))
+    assert "Sensitive matter" in html and "National reporting" in html
+
+    services.move_topic(db.session.get(Topic, topic.id), categories["staff"], db.session.merge(moderator))
+    db.session.commit()
+
+    html = page(client.get("/forums/settings"))
+    assert client.get(f"/forums/t/{topic.id}/").status_code == 404
+    assert "Sensitive matter" not in html
+    assert "Staff room" not in html
+    assert "National reporting" in html
+
+
+def test_reporting_a_hidden_post_says_why_it_is_refused(client, categories, member, other, moderator, make_topic):
+    topic = make_topic(categories["open"], other, replies=1, repliers=[member])
+    post = services.post_by_number(topic, 2)
+    services.moderate_post(post, db.session.merge(moderator), "hide")
+    db.session.commit()
+    sign_in(client, member)
+
+    response = submit(client, f"/forums/p/{post.id}/report", {"reason": "spam"}, follow_redirects=True)
+
+    assert "This post was hidden or deleted: it cannot be reported." in page(response)
+    assert "You already reported this post" not in page(response)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 0
