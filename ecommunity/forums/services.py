@@ -205,6 +205,20 @@ def _existing_submission(token: str | None) -> Post | None:
     return db.session.scalars(db.select(Post).where(Post.submission_token == token)).first()
 
 
+def _added_unless_present(row) -> bool:
+    """Add and flush `row` in a savepoint; False, and nothing added, when its key is already taken.
+
+    Two clicks at once (or two tabs) both find no row and both insert it: the second one's
+    insert fails on the unique key, and its request goes on with the row the first one made.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
 def _insert_post(post: Post) -> None:
     """Add the post; a concurrent twin with the same token becomes DuplicateSubmission."""
     db.session.add(post)
@@ -519,11 +533,9 @@ def report_post(post: Post, reporter: User, reason: str, details: str = "") -> R
     existing = db.session.scalars(db.select(Report).where(
         Report.post_id == post.id, Report.reporter_id == reporter.id, Report.resolved_at.is_(None)
     )).first()
-    if existing is not None:
-        raise ForumError("already-reported")
     report = Report(post_id=post.id, reporter_id=reporter.id, reason=reason, details=details.strip())
-    db.session.add(report)
-    db.session.flush()
+    if existing is not None or not _added_unless_present(report):
+        raise ForumError("already-reported")
     return report
 
 
@@ -593,13 +605,14 @@ def delete_category(category: Category) -> None:
 
 
 def member_settings(user: User) -> ForumMember:
-    """The member's row, created with the defaults when missing (not flushed)."""
+    """The member's row, created with the defaults when missing (a member's first two requests may race to)."""
     member = db.session.get(ForumMember, user.id)
     if member is None:
         member = ForumMember(
             user_id=user.id, digest=Digest.OFF.value, mention_mails=True, auto_watch=True, feed_version=1
         )
-        db.session.add(member)
+        if not _added_unless_present(member):
+            member = db.session.get(ForumMember, user.id)
     return member
 
 
@@ -703,7 +716,7 @@ def set_topic_watch(user: User, topic: Topic, watch: str | None) -> None:
 def set_category_watch(user: User, category: Category, watching: bool) -> None:
     existing = db.session.get(CategoryWatch, (user.id, category.id))
     if watching and existing is None:
-        db.session.add(CategoryWatch(user_id=user.id, category_id=category.id))
+        _added_unless_present(CategoryWatch(user_id=user.id, category_id=category.id))
     elif not watching and existing is not None:
         db.session.delete(existing)
     db.session.flush()
