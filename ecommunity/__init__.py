@@ -13,6 +13,7 @@ from ecommunity.config import (
     check_production_settings,
     engine_options,
 )
+from ecommunity.core.input import IdConverter, refuse_unusable_input
 from ecommunity.database import begin_transactions_when_needed, end_read_only_transaction
 from ecommunity.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -32,6 +33,7 @@ def create_app(config: dict | object | None = None) -> Flask:
         app.config.from_object(config)
     check_production_settings(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     register_extensions(app)
     register_blueprints(app)
@@ -103,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from ecommunity.core.security import set_security_headers
 
+    app.before_request(refuse_unusable_input)
     app.after_request(set_security_headers)
 
     @app.teardown_request

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ecommunity.extensions import db
+
 MESSAGES = {
     400: (_l("Bad request"),
           _l("The request could not be understood. Please check what you entered and try again.")),
@@ -12,6 +14,7 @@ MESSAGES = {
     404: (_l("Page not found"), _l("This page does not exist or was moved.")),
     405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
     413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
+    415: (_l("Unsupported request"), _l("This site accepts forms sent from its own pages only.")),
     429: (_l("Too many attempts"),
           _l("You made too many attempts in a short time. Please wait a few minutes and try again.")),
     500: (_l("Something went wrong"),
@@ -40,6 +43,9 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_unexpected_error(error: Exception):
     current_app.logger.exception("unhandled error", exc_info=error)
+    # After a failed statement the session refuses every query until rolled back, and the error
+    # page itself reads the member (the header): without this the error page failed too.
+    db.session.rollback()
     return render_error(500)
 
 

@@ -1,12 +1,12 @@
 """Forms of evaluations: the secretariat's settings, the participant's answers, and the action buttons."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DateRange, InputRequired, Length, Optional
 
 from ecommunity.evaluations.models import SCORES, Evaluation
 from ecommunity.evaluations.services import MAX_COMMENT_LENGTH, MAX_TOPICS, Answers, TopicData
@@ -46,7 +46,9 @@ class EvaluationForm(FlaskForm):
     """The secretariat's settings: the topics and the last day to answer."""
 
     closes_on = DateField(_l("Last day to answer"), validators=[
-        InputRequired(message=_l("Give the last day to answer."))])
+        InputRequired(message=_l("Give the last day to answer.")),
+        # Far enough for any evaluation; the answer period ends the next day, which must exist.
+        DateRange(max=date(2199, 12, 31), message=_l("Give a day before the year 2200."))])
     topics = FieldList(FormField(TopicForm), label=_l("Self-assessment topics"), max_entries=MAX_TOPICS + 4)
 
     def __init__(self, *args, **kwargs):

@@ -24,6 +24,7 @@ from flask_login import current_user
 from limits import parse_many
 
 from ecommunity.accounts.auth import admin_required, secretariat_required
+from ecommunity.core.input import database_id
 from ecommunity.core.paging import requested_page
 from ecommunity.database import utcnow
 from ecommunity.extensions import csrf, db, limiter, login_manager
@@ -105,7 +106,7 @@ def _posting_too_fast(user, form) -> bool:
 
     Checked here rather than by a decorator so that the refused text comes back in the form.
     """
-    if user.is_secretariat:
+    if user.is_secretariat or not limiter.enabled:
         return False
     allowed = all([limiter.limiter.hit(item, "forum-post", str(user.id))
                    for item in parse_many(current_app.config["FORUM_POST_RATE_LIMIT"])])
@@ -315,7 +316,7 @@ def reply(topic_id: int):
             return _closed(services.load_topic(topic_id, me()), error.reason)
         flash(message, "success")
         return redirect(target)
-    quote_id = request.args.get("quote", type=int)
+    quote_id = request.args.get("quote", type=database_id)
     if request.method == "GET" and quote_id:
         quoted = services.load_post(quote_id, user)
         if quoted.topic_id == topic.id and quoted.is_visible:

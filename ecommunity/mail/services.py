@@ -229,7 +229,8 @@ _wake = threading.Event()
 
 @event.listens_for(Session, "after_commit")
 def _wake_sender(session):
-    if session.info.pop("queued_mail", False):
+    # A released SAVEPOINT sends after_commit too; the mail is committed with the outer transaction.
+    if not session.in_nested_transaction() and session.info.pop("queued_mail", False):
         _wake.set()
 
 

@@ -135,6 +135,10 @@ def _bulk_statement(state) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy sends after_commit for a released SAVEPOINT too: the changes are not
+        # committed yet, and the indexer (another connection) would not find them.
+        return
     session.info.pop(_SEEN, None)
     if session.info.pop(_CHANGED, False) and has_app_context():
         from ecommunity.search.indexer import notify

@@ -5,6 +5,8 @@ secretariat sets up registration from the event page, follows it on a dashboard,
 rejects, reorders the waiting list, registers people on their behalf and exports the list.
 """
 
+import math
+
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from ecommunity.accounts.auth import secretariat_required
 from ecommunity.accounts.models import User, email_key
+from ecommunity.core.input import database_id, ids_from
 from ecommunity.database import utcnow
 from ecommunity.events.models import Event, EventType
 from ecommunity.events.views import load_event
@@ -271,7 +274,7 @@ def participants(workshop_id: int):
 def bulk(workshop_id: int):
     workshop = load_workshop(workshop_id)
     form = BulkForm()
-    ids = [int(value) for value in request.form.getlist("selected") if value.isdigit()]
+    ids = ids_from(request.form.getlist("selected"))
     if form.validate_on_submit() and ids:
         try:
             if form.action.data == "approve":
@@ -312,9 +315,11 @@ def waitlist(workshop_id: int):
         for registration in waiting:
             raw = request.form.get(f"position-{registration.id}", "").strip()
             try:
-                positions[registration.id] = float(raw)
+                position = float(raw)
             except ValueError:
                 continue
+            if math.isfinite(position):  # "nan" and "inf" parse as floats but place nobody
+                positions[registration.id] = position
         promoted = services.reorder_waitlist(workshop, positions, current_user)
         db.session.commit()
         flash(_("The waiting list was reordered.") if not promoted else ngettext(
@@ -354,7 +359,7 @@ def register_someone(workshop_id: int):
 @secretariat_required
 def audit(workshop_id: int):
     workshop = load_workshop(workshop_id)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=database_id)
     entries = services.audit_log(workshop.id, limit=100, before_id=before)
     return render_template("workshops/audit_log.html", workshop=workshop, entries=entries,
                            older=entries[-1].id if len(entries) == 100 else None)

@@ -308,3 +308,15 @@ def test_only_workshops_have_an_evaluation_page(client, secretariat, make_worksh
     webinar = workshop_event(event_type="webinar")
     db.session.commit()
     assert client.get(f"/events/{webinar.id}/evaluation/new").status_code == 404
+
+
+def test_a_closing_day_at_the_end_of_the_calendar_is_refused_beside_the_field(
+        client, secretariat, make_workshop):
+    event = make_workshop().event
+
+    response = submit(client, f"/events/{event.id}/evaluation/new", {
+        "closes_on": "9999-12-31", "topics-0-title_en": "National reporting"})
+
+    assert response.status_code == 400
+    assert "Give a day before the year 2200." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Evaluation).filter_by(event_id=event.id)) is None

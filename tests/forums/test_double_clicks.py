@@ -68,3 +68,19 @@ def test_a_members_first_two_forum_requests_at_once_share_one_forum_row(categori
     assert row.digest == "weekly"  # the row the first request made, not a second one
     db.session.expire_all()
     assert db.session.get(ForumMember, member.id).last_seen_at is not None
+
+
+def test_a_new_topic_whose_author_gets_a_forum_row_is_searchable_after_commit(app, categories, member):
+    """The author's first topic creates their forum row in a savepoint; SQLAlchemy reports the
+    savepoint's release as a commit, and the inline indexer must still wait for the real one."""
+    from ecommunity.search import engine
+    from tests.search.conftest import keys
+
+    app.config["SEARCH_INDEXING"] = "inline"
+    try:
+        topic = services.create_topic(category=categories["open"], author=member, title="Saiga census",
+                                      body="Counting in the steppe", notify=False)
+        db.session.commit()
+        assert keys(app, "steppe", member) == [f"forum-post:{topic.id}"]
+    finally:
+        engine.close_searchers()

@@ -435,3 +435,12 @@ def test_reporting_a_hidden_post_says_why_it_is_refused(client, categories, memb
     assert "This post was hidden or deleted: it cannot be reported." in page(response)
     assert "You already reported this post" not in page(response)
     assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 0
+
+
+def test_a_quoted_post_id_no_row_can_have_is_ignored(client, categories, member, make_topic):
+    topic = make_topic(categories["open"], member)
+    sign_in(client, member)
+
+    response = client.get(f"/forums/t/{topic.id}/reply?quote=99999999999999999999")
+
+    assert response.status_code == 200

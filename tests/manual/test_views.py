@@ -192,3 +192,13 @@ def test_a_conflicting_edit_keeps_the_text_and_says_why(client, manual, editor, 
     again = submit(client, url, {"title": "Welcome", "body": "My careful text.", "base_revision": "2"})
     assert again.status_code == 302
     assert [r.number for r in services.revisions_of(welcome, "en")] == [3, 2, 1]
+
+
+def test_a_blank_base_revision_saves_like_none_was_sent(client, manual, editor):
+    welcome = services.load_section("first-steps", "welcome")
+    url = f"/manual/manage/sections/{welcome.id}/en"
+
+    response = submit(client, url, {"title": "Welcome", "body": "A new text.", "base_revision": "   "})
+
+    assert response.status_code == 302
+    assert services.revisions_of(welcome, "en")[0].number == 2

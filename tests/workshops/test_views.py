@@ -8,7 +8,7 @@ from ecommunity.accounts.models import Role
 from ecommunity.database import utcnow
 from ecommunity.extensions import db
 from ecommunity.workshops.models import Registration, RegistrationLog
-from ecommunity.workshops.services import register, workshop_for_event
+from ecommunity.workshops.services import participants, register, workshop_for_event
 from tests.conftest import login, submit
 
 
@@ -225,3 +225,26 @@ def test_answers_cannot_change_after_closing(client, make_workshop, login_as):
     response = client.post(url, data={"csrf_token": csrf_token_from(page.get_data(as_text=True)),
                                       "dietary_needs": "none", "material_language": "en"})
     assert response.status_code == 409 and "can no longer be changed" in response.get_data(as_text=True)
+
+
+def test_odd_values_in_the_secretariat_forms_are_refused_kindly(client, make_workshop, make_user, login_as):
+    workshop = make_workshop(capacity=1)
+    for _ in range(4):  # one seat holder, three waiting
+        register(workshop, make_user())
+    db.session.commit()
+    login_as(Role.SECRETARIAT)
+    bulk = f"/workshops/{workshop.id}/participants"
+
+    # "²" passes str.isdigit() but is no number; a huge id cannot name a registration
+    for selected in ("²", "99999999999999999999"):
+        response = submit(client, bulk, {"action": "approve", "selected": [selected]})
+        assert response.status_code == 400, selected
+    assert client.get(f"/workshops/{workshop.id}/log?before=99999999999999999999").status_code == 200
+
+    a, b, c = (r.id for r in participants(workshop.id, ["waitlisted"]))
+    # "nan" and "inf" read as numbers but are no places: those two keep theirs, C goes first
+    response = submit(client, f"/workshops/{workshop.id}/waitlist",
+                      {f"position-{a}": "nan", f"position-{b}": "inf", f"position-{c}": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [r.id for r in participants(workshop.id, ["waitlisted"])] == [c, a, b]
