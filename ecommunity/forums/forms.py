@@ -90,14 +90,17 @@ class ReplyForm(_Posting):
 
 class PostEditForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
-        Optional(), Length(max=200, message=_l("A title can have at most %(max)d characters.", max=200)),
+        Length(max=200, message=_l("A title can have at most %(max)d characters.", max=200)),
     ])
     body = _body_field(_l("Message"))
 
     def __init__(self, *args, first_post: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if first_post:  # the first post carries the topic's title, which cannot be emptied
-            self.title.validators = [DataRequired(message=_l("Give your topic a title.")), *self.title.validators[1:]]
+        self.first_post = first_post
+
+    def validate_title(self, field):
+        if self.first_post and not (field.data or "").strip():  # the first post carries the topic's title
+            raise ValidationError(_l("Give your topic a title."))
 
 
 class ConfirmForm(FlaskForm):

@@ -530,11 +530,8 @@ def report_post(post: Post, reporter: User, reason: str, details: str = "") -> R
     """File a report; a second open report by the same member on the same post is refused."""
     if not post.is_visible:
         raise ForumError("not-reportable")
-    existing = db.session.scalars(db.select(Report).where(
-        Report.post_id == post.id, Report.reporter_id == reporter.id, Report.resolved_at.is_(None)
-    )).first()
     report = Report(post_id=post.id, reporter_id=reporter.id, reason=reason, details=details.strip())
-    if existing is not None or not _added_unless_present(report):
+    if not _added_unless_present(report):  # uq_forum_report_open: one open report per member and post
         raise ForumError("already-reported")
     return report
 

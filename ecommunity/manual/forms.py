@@ -59,7 +59,8 @@ class VersionForm(FlaskForm):
     ])
     note = StringField(_l("What did you change? (optional)"), validators=[Optional(), Length(max=300)])
     # The revision the editor started from, to notice another editor's save in between.
-    base_revision = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+    base_revision = HiddenField(filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                                validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 
 class SectionForm(VersionForm):

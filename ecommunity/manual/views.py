@@ -274,7 +274,7 @@ def version_edit(section_id: int, language: str):
         form.base_revision.data = str(version.revision_count if version else 0)
     status = None
     if form.validate_on_submit():
-        base = int(form.base_revision.data) if (form.base_revision.data or "").strip() else None
+        base = int(form.base_revision.data) if form.base_revision.data else None
         try:
             services.save_version(section, language, form.title.data, form.body.data, _me(),
                                   note=form.note.data or "", expected_revision=base)

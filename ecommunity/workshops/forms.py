@@ -1,6 +1,7 @@
 """Forms for workshop registration: the settings, a person's answers, and the secretariat's actions."""
 
 import functools
+import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -157,3 +158,16 @@ class ReorderForm(FlaskForm):
     """New positions for the waiting list (`position-<id>` inputs)."""
 
     confirm = HiddenField(default="1")
+
+    @staticmethod
+    def wished_positions(formdata, registrations) -> dict[int, float]:
+        """The places typed for these registrations; a blank, text, "nan" or "inf" leaves a person where they are."""
+        positions = {}
+        for registration in registrations:
+            try:
+                position = float(formdata.get(f"position-{registration.id}", "").strip())
+            except ValueError:
+                continue
+            if math.isfinite(position):
+                positions[registration.id] = position
+        return positions

@@ -5,8 +5,6 @@ secretariat sets up registration from the event page, follows it on a dashboard,
 rejects, reorders the waiting list, registers people on their behalf and exports the list.
 """
 
-import math
-
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -311,16 +309,7 @@ def waitlist(workshop_id: int):
     form = ReorderForm()
     waiting = services.participants(workshop.id, [RegistrationState.WAITLISTED.value])
     if form.validate_on_submit():
-        positions = {}
-        for registration in waiting:
-            raw = request.form.get(f"position-{registration.id}", "").strip()
-            try:
-                position = float(raw)
-            except ValueError:
-                continue
-            if math.isfinite(position):  # "nan" and "inf" parse as floats but place nobody
-                positions[registration.id] = position
-        promoted = services.reorder_waitlist(workshop, positions, current_user)
+        promoted = services.reorder_waitlist(workshop, form.wished_positions(request.form, waiting), current_user)
         db.session.commit()
         flash(_("The waiting list was reordered.") if not promoted else ngettext(
             "The waiting list was reordered; %(num)s person got a seat.",

@@ -3,6 +3,7 @@ meets the unique key after both found no row. It must end as if it came second, 
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
@@ -36,14 +37,11 @@ def test_the_second_of_two_simultaneous_reports_is_told_it_was_already_reported(
     post = services.post_by_number(make_topic(categories["open"], other), 1)
     first_click = {"post_id": post.id, "reporter_id": member.id, "reason": "spam", "details": ""}
 
-    with another_request_inserts_first(Report.__table__, **first_click):
-        try:
-            services.report_post(post, member, "spam")
-        except ForumError as error:
-            refused = error.reason
+    with another_request_inserts_first(Report.__table__, **first_click), pytest.raises(ForumError) as refused:
+        services.report_post(post, member, "spam")
     db.session.commit()
 
-    assert refused == "already-reported"
+    assert refused.value.reason == "already-reported"
     assert count(Report) == 1
 
 
